@@ -1,0 +1,30 @@
+// The compute interface the model runs on: prepared weight matrices and (batched) matrix products.
+import type { GgmlType } from '../format/ggml-types.js';
+import type { TensorRef } from './config.js';
+
+/** A 2-D weight prepared by a backend (repacked, copied to workers…). rows = dims[1], cols = dims[0]. */
+export interface WeightMatrix {
+  readonly name: string;
+  readonly type: GgmlType;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * What the model needs from a compute backend. Calls are synchronous (a threaded backend blocks the
+ * calling thread while its workers run: fine in Node and in a browser Web Worker), so `forward` stays a
+ * plain function and no promise is created per token.
+ */
+export interface Backend {
+  /** Human-readable description, e.g. "wasm-relaxed-simd ×2 threads". */
+  readonly name: string;
+  /** Prepares a 2-D tensor for `matmul`. The backend may copy or repack; `t.data` may be freed afterwards. */
+  prepareMatrix(t: TensorRef): WeightMatrix;
+  /**
+   * out[i, r] = Σ_c W[r, c] · x[i, c] for i < n. `x` is n×cols row-major, `out` n×rows row-major.
+   * Quantized weights see `x` quantized to the weight type's vec-dot type first (as llama.cpp does).
+   */
+  matmul(w: WeightMatrix, x: Float32Array, n: number, out: Float32Array): void;
+  /** Frees workers and memories. */
+  dispose(): void;
+}
