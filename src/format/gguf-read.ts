@@ -269,8 +269,13 @@ function readValue(
     const itemType = c.u32(`${field} array item type`) as GgufValueType;
     const at = c.pos;
     const n = c.count(`${field} array length`, version);
+    const countBytes = version === 1 ? 4 : 8;
     const minItem =
-      itemType === GgufValueType.STRING || itemType === GgufValueType.ARRAY ? 8 : SCALAR_SIZE[itemType];
+      itemType === GgufValueType.STRING
+        ? countBytes
+        : itemType === GgufValueType.ARRAY
+          ? 4 + countBytes
+          : SCALAR_SIZE[itemType];
     if (minItem === undefined) c.fail(`${field}: unknown array item type ${itemType}`, at - 4);
     if (n * minItem > c.remaining()) {
       c.fail(`${field}: array of ${n} items cannot fit in the ${c.remaining()} bytes left in the file`, at);
@@ -308,11 +313,23 @@ export function parseGgufHeader(
   c.pos = 4;
   const version = c.u32('version');
   if (version < 1 || version > 3) c.fail(`unsupported GGUF version ${version} (supported: 1, 2, 3)`, 4);
+  const countBytes = version === 1 ? 4 : 8;
   const nTensors = c.count('tensor count', version);
   if (nTensors > limits.maxTensors)
     c.fail(`tensor count ${nTensors} exceeds the limit of ${limits.maxTensors}`, 8);
+  const kvAt = c.pos;
   const nKv = c.count('metadata count', version);
-  if (nKv > limits.maxKv) c.fail(`metadata count ${nKv} exceeds the limit of ${limits.maxKv}`);
+  if (nKv > limits.maxKv) c.fail(`metadata count ${nKv} exceeds the limit of ${limits.maxKv}`, kvAt);
+  // Smallest encodings: a key/value pair is a key length, a type and a 1-byte value; a tensor info is a
+  // name length, a dim count, one dim, a type and an offset. Reject counts the file cannot hold up front.
+  const minKv = countBytes + 4 + 1;
+  const minTensor = countBytes + 4 + countBytes + 4 + 8;
+  if (nKv * minKv + nTensors * minTensor > c.remaining()) {
+    c.fail(
+      `metadata count ${nKv} and tensor count ${nTensors} cannot fit in the ${c.remaining()} bytes left in the file`,
+      8,
+    );
+  }
 
   const metadata = new Map<string, GgufEntry>();
   for (let i = 0; i < nKv; i++) {
@@ -327,8 +344,10 @@ export function parseGgufHeader(
   let alignment = 32;
   if (alignEntry !== undefined) {
     const a = alignEntry.value;
-    if (typeof a !== 'number' || a <= 0 || (a & (a - 1)) !== 0 || a > 1 << 20) {
-      c.fail(`general.alignment must be a power of two, got ${String(a)}`);
+    if (typeof a !== 'number' || !Number.isInteger(a) || a <= 0 || a > 1 << 20 || (a & (a - 1)) !== 0) {
+      c.fail(
+        `general.alignment must be a power of two up to 2^20, got ${JSON.stringify(a, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`,
+      );
     }
     alignment = a;
   }
@@ -371,7 +390,17 @@ export function parseGgufHeader(
     const end = dataOffset + t.offset + t.nBytes;
     if (end > fileSize) {
       throw new Error(
-        `${source}: tensor "${t.name}" data [${dataOffset + t.offset}, ${end}) runs past the end of the file (${fileSize} bytes): file truncated?`,
+        `${source}: tensor "${t.name}" data at offset ${dataOffset + t.offset} (${t.nBytes} bytes, up to ${end}) runs past the end of the file (${fileSize} bytes): file truncated?`,
+      );
+    }
+  }
+  const byOffset = [...tensors].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const prev = byOffset[i - 1]!;
+    const t = byOffset[i]!;
+    if (prev.offset + prev.nBytes > t.offset) {
+      throw new Error(
+        `${source}: tensor "${t.name}" data (offset ${t.offset}) overlaps tensor "${prev.name}" (offset ${prev.offset}, ${prev.nBytes} bytes)`,
       );
     }
   }

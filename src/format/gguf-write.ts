@@ -157,6 +157,16 @@ function inferArrayEntry(v: GgufValue, key: string): GgufEntry {
   if (v instanceof Uint32Array)
     return { type: GgufValueType.ARRAY, itemType: GgufValueType.UINT32, value: v };
   if (v instanceof Uint8Array) return { type: GgufValueType.ARRAY, itemType: GgufValueType.UINT8, value: v };
+  if (v instanceof Int8Array) return { type: GgufValueType.ARRAY, itemType: GgufValueType.INT8, value: v };
+  if (v instanceof Uint16Array)
+    return { type: GgufValueType.ARRAY, itemType: GgufValueType.UINT16, value: v };
+  if (v instanceof Int16Array) return { type: GgufValueType.ARRAY, itemType: GgufValueType.INT16, value: v };
+  if (v instanceof Float64Array)
+    return { type: GgufValueType.ARRAY, itemType: GgufValueType.FLOAT64, value: v };
+  if (v instanceof BigUint64Array)
+    return { type: GgufValueType.ARRAY, itemType: GgufValueType.UINT64, value: v };
+  if (v instanceof BigInt64Array)
+    return { type: GgufValueType.ARRAY, itemType: GgufValueType.INT64, value: v };
   if (Array.isArray(v)) {
     const first = v[0];
     const itemType =
