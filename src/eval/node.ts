@@ -1,0 +1,5 @@
+// Node-only part of the evaluation API: benchmark loaders from disk, the JSONL resume state, and the commands.
+
+export { EVAL_USAGE, type EvalCliDeps, evalKld, evalMc, evalPpl } from './cli.js';
+export * from './index.js';
+export { jsonlStateStore, loadArc, loadHellaswag, loadMmlu, type MmluLoadOptions } from './mc/load-node.js';
