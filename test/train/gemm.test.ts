@@ -1,0 +1,81 @@
+// WASM SIMD training GEMMs (train-matmul.wat) against their plain-TS twins over odd sizes and strides.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createWasmMemory, gemmNtRef, gemmXnRef, WasmGemm } from '../../src/train/gemm.js';
+
+/** float32 sums in a different order: relative tolerance per element scaled by K. */
+const TOL_F32 = 2e-5;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+}
+
+function check(got: Float32Array, want: Float64Array, K: number, what: string) {
+  for (let i = 0; i < want.length; i++) {
+    const tol = TOL_F32 * Math.sqrt(K + 1) * (1 + Math.abs(want[i]));
+    assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what}: element ${i} got ${got[i]} want ${want[i]}`);
+  }
+}
+
+const sizes: [number, number, number][] = [
+  [1, 1, 1],
+  [2, 4, 4],
+  [3, 5, 7],
+  [7, 9, 13],
+  [8, 16, 32],
+  [13, 17, 33],
+  [33, 40, 130],
+  [5, 260, 3],
+];
+
+test('gemm_nt matches the reference (strided, accumulate or not)', () => {
+  const g = new WasmGemm(createWasmMemory(1 << 20));
+  const r = rng(1);
+  for (const [M, N, K] of sizes) {
+    for (const acc of [false, true]) {
+      const lda = K + 3;
+      const ldb = K + 1;
+      const ldc = N + 2;
+      const a = 4;
+      const b = a + M * lda + 5;
+      const c = b + N * ldb + 7;
+      const len = c + M * ldc;
+      for (let i = 0; i < len; i++) g.arena[i] = r();
+      const ref = Float64Array.from(g.arena.subarray(0, len));
+      gemmNtRef(ref, a, lda, b, ldb, c, ldc, M, N, K, acc);
+      g.nt(a, lda, b, ldb, c, ldc, M, N, K, acc);
+      check(g.arena.subarray(0, len), ref, K, `nt ${M}x${N}x${K} acc=${acc}`);
+    }
+  }
+});
+
+test('gemm_xn matches the reference as A·B and as Aᵀ·B', () => {
+  const g = new WasmGemm(createWasmMemory(1 << 20));
+  const r = rng(2);
+  for (const [M, N, K] of [...sizes, [9, 24, 300] as [number, number, number]]) {
+    for (const trans of [false, true]) {
+      for (const acc of [false, true]) {
+        const lda = (trans ? M : K) + 1;
+        const ldb = N + 3;
+        const ldc = N + 1;
+        const a = 0;
+        const b = (trans ? K : M) * lda + 3;
+        const c = b + K * ldb + 1;
+        const len = c + M * ldc;
+        for (let i = 0; i < len; i++) g.arena[i] = r();
+        const ref = Float64Array.from(g.arena.subarray(0, len));
+        const [sai, sak] = trans ? [1, lda] : [lda, 1];
+        gemmXnRef(ref, a, sai, sak, b, ldb, c, ldc, M, N, K, acc);
+        g.xn(a, sai, sak, b, ldb, c, ldc, M, N, K, acc);
+        check(g.arena.subarray(0, len), ref, K, `xn ${M}x${N}x${K} trans=${trans} acc=${acc}`);
+      }
+    }
+  }
+});
