@@ -1,0 +1,264 @@
+// One WebAssembly instance of the matvec kernels with its own memory: repacks weight rows into it, runs matmuls.
+import { GgmlType, ggmlTypeName, rowBytes } from '../format/ggml-types.js';
+import { wasmBase64 as plainBase64 } from './wasm/matvec.generated.js';
+import { wasmBase64 as relaxedBase64 } from './wasm/matvec-relaxed.generated.js';
+
+/** Weight types the wasm kernels multiply. */
+export const KERNEL_TYPES: readonly GgmlType[] = [
+  GgmlType.Q4_0,
+  GgmlType.Q8_0,
+  GgmlType.Q4_K,
+  GgmlType.Q6_K,
+  GgmlType.F16,
+  GgmlType.F32,
+];
+
+/** Bytes of one repacked block (per row); grouped types store 4 rows interleaved. */
+const PACKED: Partial<Record<GgmlType, { block: number; elems: number; grouped: boolean }>> = {
+  [GgmlType.Q4_0]: { block: 18, elems: 32, grouped: true },
+  [GgmlType.Q8_0]: { block: 34, elems: 32, grouped: true },
+  [GgmlType.Q4_K]: { block: 148, elems: 256, grouped: false },
+  [GgmlType.Q6_K]: { block: 210, elems: 256, grouped: false },
+  [GgmlType.F16]: { block: 2, elems: 1, grouped: false },
+  [GgmlType.F32]: { block: 4, elems: 1, grouped: false },
+};
+
+/** Activation bytes per element block once quantized for the kernel (see matvec.wat). */
+const Q8_0_X = 40;
+const Q8_K_X = 320;
+
+/** A matrix living in one KernelModule's memory (a row range of a model matrix). */
+export interface PackedMatrix {
+  readonly type: GgmlType;
+  readonly rows: number;
+  readonly cols: number;
+  /** Byte offset of the packed rows in the module memory. */
+  readonly ptr: number;
+  /** Rows rounded up to a multiple of 4 for grouped types. */
+  readonly rowsPadded: number;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  quant_q8_0(src: number, dst: number, nb: number): void;
+  quant_q8_k(src: number, dst: number, nb: number): void;
+  round_f16(src: number, dst: number, n: number): void;
+  mm_q4_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
+  mm_q8_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
+  mm_rows(
+    kind: number,
+    w: number,
+    rows: number,
+    nb: number,
+    x: number,
+    n: number,
+    out: number,
+    ldo: number,
+  ): void;
+}
+
+const compiled: { plain?: WebAssembly.Module; relaxed?: WebAssembly.Module } = {};
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The compiled kernel module (cached per variant). Relaxed needs `enableRelaxedSimd()` first on Node 20. */
+export function kernelModule(relaxed: boolean): WebAssembly.Module {
+  const key = relaxed ? 'relaxed' : 'plain';
+  let m = compiled[key];
+  if (!m) {
+    m = new WebAssembly.Module(
+      decodeBase64(relaxed ? relaxedBase64 : plainBase64) as Uint8Array<ArrayBuffer>,
+    );
+    compiled[key] = m;
+  }
+  return m;
+}
+
+const align = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/**
+ * A kernel instance and its private memory (grows as matrices are added; a wasm32 memory holds ≤ 4 GiB,
+ * so a threaded backend gives each worker its own). Not thread-safe; one per thread.
+ */
+export class KernelModule {
+  readonly relaxed: boolean;
+  private readonly ex: Exports;
+  private top: number;
+  private scratch = 0;
+  private scratchSize = 0;
+
+  constructor(relaxed: boolean, module: WebAssembly.Module = kernelModule(relaxed)) {
+    this.relaxed = relaxed;
+    this.ex = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+    this.top = 1024;
+  }
+
+  /** Bytes of memory in use (weights and scratch). */
+  get bytesUsed(): number {
+    return this.top;
+  }
+
+  private alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = align(ptr + bytes, 64);
+    const mem = this.ex.memory;
+    const need = end - mem.buffer.byteLength;
+    if (need > 0) {
+      const pages = Math.ceil(need / 65536);
+      try {
+        mem.grow(pages);
+      } catch (e) {
+        throw new Error(
+          `wasm memory cannot grow to ${end} bytes (a wasm32 memory holds at most 4 GiB; use more threads so each holds fewer rows): ${(e as Error).message}`,
+        );
+      }
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  /** A scratch area of at least `bytes` (reused; moved to the top when it must grow). */
+  private scratchArea(bytes: number): number {
+    if (bytes > this.scratchSize) {
+      this.scratchSize = align(Math.max(bytes, this.scratchSize * 1.5), 65536);
+      this.scratch = this.alloc(this.scratchSize);
+    }
+    return this.scratch;
+  }
+
+  /** Allocates room for a rows×cols matrix of `type`; fill it with `fill`. */
+  allocMatrix(type: GgmlType, rows: number, cols: number): PackedMatrix {
+    const p = PACKED[type];
+    if (!p) throw new Error(`wasm kernels do not support weight type ${ggmlTypeName(type)}`);
+    rowBytes(type, cols); // throws unless cols is a whole number of blocks
+    const rowsPadded = p.grouped ? align(rows, 4) : rows;
+    const bytes = rowsPadded * (cols / p.elems) * p.block;
+    const ptr = this.alloc(bytes);
+    new Uint8Array(this.ex.memory.buffer, ptr, bytes).fill(0);
+    return { type, rows, cols, ptr, rowsPadded };
+  }
+
+  /**
+   * Writes rows [row0, row0 + k) of `m` from `src` (GGUF layout: k consecutive rows). For grouped types
+   * `row0` must be a multiple of 4.
+   */
+  fillRows(m: PackedMatrix, row0: number, src: Uint8Array): void {
+    const rb = rowBytes(m.type, m.cols);
+    const k = src.length / rb;
+    if (!Number.isInteger(k) || row0 + k > m.rows) {
+      throw new Error(
+        `fillRows: ${src.length} bytes is not a whole number of rows (${rb} B) within ${m.rows} rows`,
+      );
+    }
+    const mem = new Uint8Array(this.ex.memory.buffer);
+    const nb = m.cols / PACKED[m.type]!.elems;
+    switch (m.type) {
+      case GgmlType.Q4_0:
+      case GgmlType.Q8_0: {
+        if (row0 % 4 !== 0)
+          throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
+        const bs = m.type === GgmlType.Q4_0 ? 18 : 34;
+        const qs = bs - 2;
+        const gstride = nb * 4 * bs;
+        for (let r = 0; r < k; r++) {
+          const row = row0 + r;
+          const g = m.ptr + (row >> 2) * gstride;
+          const lane = row & 3;
+          let s = r * rb;
+          for (let b = 0; b < nb; b++, s += bs) {
+            const dst = g + b * 4 * bs;
+            mem[dst + lane * 2] = src[s]!;
+            mem[dst + lane * 2 + 1] = src[s + 1]!;
+            mem.set(src.subarray(s + 2, s + bs), dst + 8 + lane * qs);
+          }
+        }
+        break;
+      }
+      case GgmlType.Q4_K: {
+        let dst = m.ptr + row0 * nb * 148;
+        for (let s = 0; s < src.length; s += 144, dst += 148) {
+          mem.set(src.subarray(s, s + 4), dst); // d, dmin
+          const q = s + 4;
+          for (let j = 0; j < 8; j++) {
+            let sc: number;
+            let mn: number;
+            if (j < 4) {
+              sc = src[q + j]! & 63;
+              mn = src[q + j + 4]! & 63;
+            } else {
+              sc = (src[q + j + 4]! & 0xf) | ((src[q + j - 4]! >> 6) << 4);
+              mn = (src[q + j + 4]! >> 4) | ((src[q + j]! >> 6) << 4);
+            }
+            mem[dst + 4 + j] = sc;
+            mem[dst + 12 + j] = mn;
+          }
+          mem.set(src.subarray(s + 16, s + 144), dst + 20);
+        }
+        break;
+      }
+      default:
+        mem.set(src, m.ptr + row0 * rb);
+    }
+  }
+
+  /** allocMatrix + fillRows of all rows. */
+  pack(type: GgmlType, rows: number, cols: number, data: Uint8Array): PackedMatrix {
+    const m = this.allocMatrix(type, rows, cols);
+    this.fillRows(m, 0, data.subarray(0, rows * rowBytes(type, cols)));
+    return m;
+  }
+
+  /**
+   * out[off + t·ldo + r] = Σ_c m[r, c]·x[t·cols + c] for t < n, r < m.rows (x quantized to the weight's
+   * vec-dot type first).
+   */
+  matmul(m: PackedMatrix, x: Float32Array, n: number, out: Float32Array, ldo: number, off: number): void {
+    const { cols, rowsPadded } = m;
+    const ex = this.ex;
+    const xBytes = n * cols * 4;
+    let qBytes = 0;
+    if (m.type === GgmlType.Q4_0 || m.type === GgmlType.Q8_0) qBytes = (n * cols * Q8_0_X) / 32;
+    else if (m.type === GgmlType.Q4_K || m.type === GgmlType.Q6_K) qBytes = (n * cols * Q8_K_X) / 256;
+    const outBytes = n * rowsPadded * 4;
+    const base = this.scratchArea(xBytes + qBytes + outBytes + 64);
+    const xp = base;
+    const qp = align(xp + xBytes, 16);
+    const op = align(qp + qBytes, 16);
+    const buf = ex.memory.buffer;
+    new Float32Array(buf, xp, n * cols).set(x.subarray(0, n * cols));
+    switch (m.type) {
+      case GgmlType.Q4_0:
+        ex.quant_q8_0(xp, qp, (n * cols) / 32);
+        ex.mm_q4_0(m.ptr, rowsPadded / 4, cols / 32, qp, n, op, rowsPadded);
+        break;
+      case GgmlType.Q8_0:
+        ex.quant_q8_0(xp, qp, (n * cols) / 32);
+        ex.mm_q8_0(m.ptr, rowsPadded / 4, cols / 32, qp, n, op, rowsPadded);
+        break;
+      case GgmlType.Q4_K:
+        ex.quant_q8_k(xp, qp, (n * cols) / 256);
+        ex.mm_rows(0, m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
+        break;
+      case GgmlType.Q6_K:
+        ex.quant_q8_k(xp, qp, (n * cols) / 256);
+        ex.mm_rows(1, m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
+        break;
+      case GgmlType.F16:
+        ex.round_f16(xp, xp, n * cols);
+        ex.mm_rows(2, m.ptr, m.rows, cols, xp, n, op, rowsPadded);
+        break;
+      case GgmlType.F32:
+        ex.mm_rows(3, m.ptr, m.rows, cols, xp, n, op, rowsPadded);
+        break;
+      default:
+        throw new Error(`wasm kernels do not support weight type ${ggmlTypeName(m.type)}`);
+    }
+    const res = new Float32Array(ex.memory.buffer, op, n * rowsPadded);
+    for (let t = 0; t < n; t++) out.set(res.subarray(t * rowsPadded, t * rowsPadded + m.rows), off + t * ldo);
+  }
+}

@@ -1,0 +1,217 @@
+// Plain-TypeScript twins of the wasm kernels (straightforward dequantize-and-dot), the reference the kernel tests compare with.
+import { GgmlType, ggmlTypeName, rowBytes } from '../format/ggml-types.js';
+
+const fr = Math.fround;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** fp16 bits → number (exact). */
+export function f16ToF32Ref(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** number → fp16 bits, round to nearest even (ggml's fp32_to_fp16 bit recipe, as F16C rounds). */
+export function f32ToF16Ref(x: number): number {
+  f32[0] = x;
+  const w = u32[0]!;
+  let base = fr(fr(Math.abs(f32[0]!) * 2 ** 112) * 2 ** -110);
+  const shl1 = (w << 1) >>> 0;
+  let bias = (shl1 & 0xff000000) >>> 0;
+  if (bias < 0x71000000) bias = 0x71000000;
+  u32[0] = (bias >>> 1) + 0x07800000;
+  base = fr(f32[0]! + base);
+  f32[0] = base;
+  const bits = u32[0]!;
+  const nonsign = ((bits >>> 13) & 0x7c00) + (bits & 0xfff);
+  return ((w >>> 16) & 0x8000) | (shl1 > 0xff000000 ? 0x7e00 : nonsign);
+}
+
+function roundEven(v: number): number {
+  const f = Math.floor(v);
+  const r = v - f;
+  return r > 0.5 || (r === 0.5 && f % 2 !== 0) ? f + 1 : f;
+}
+
+/** C's roundf: half away from zero. */
+function roundAway(v: number): number {
+  return Math.sign(v) * Math.floor(Math.abs(v) + 0.5) || 0;
+}
+
+/** ggml's nearest_int: round half to even. */
+function nearestInt(v: number): number {
+  return roundEven(v);
+}
+
+/**
+ * ggml quantize_row_q8_0_ref, returned dequantized: per 32, d = f16(amax/127), q = roundf(x·(1/d)); value
+ * q·d. `n` a multiple of 32.
+ */
+export function quantizeQ8_0Ref(x: Float32Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let b = 0; b < n; b += 32) {
+    let amax = 0;
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b + j]!));
+    const d = fr(amax / 127);
+    const id = d ? fr(1 / d) : 0;
+    const dh = f16ToF32Ref(f32ToF16Ref(d));
+    for (let j = 0; j < 32; j++) out[b + j] = roundAway(fr(x[b + j]! * id)) * dh;
+  }
+  return out;
+}
+
+/**
+ * ggml quantize_row_q8_K_ref, returned dequantized: per 256, max = the value with the largest |x|,
+ * iscale = −127/max, q = min(127, nearest_int(iscale·x)), d = 1/iscale; value q·d.
+ */
+export function quantizeQ8_KRef(x: Float32Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let b = 0; b < n; b += 256) {
+    let amax = 0;
+    let max = 0;
+    for (let j = 0; j < 256; j++) {
+      const ax = Math.abs(x[b + j]!);
+      if (ax > amax) {
+        amax = ax;
+        max = x[b + j]!;
+      }
+    }
+    if (amax === 0) continue;
+    const iscale = fr(-127 / max);
+    const d = fr(1 / iscale);
+    for (let j = 0; j < 256; j++) out[b + j] = Math.min(127, nearestInt(fr(iscale * x[b + j]!))) * d;
+  }
+  return out;
+}
+
+/** Dequantizes one row of `cols` elements of `type` starting at byte `off` of `src`. */
+export function dequantizeRowRef(type: GgmlType, src: Uint8Array, off: number, cols: number): Float64Array {
+  const y = new Float64Array(cols);
+  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const h = (o: number) => f16ToF32Ref(dv.getUint16(o, true));
+  switch (type) {
+    case GgmlType.F32:
+      for (let i = 0; i < cols; i++) y[i] = dv.getFloat32(off + 4 * i, true);
+      break;
+    case GgmlType.F16:
+      for (let i = 0; i < cols; i++) y[i] = h(off + 2 * i);
+      break;
+    case GgmlType.Q4_0:
+      for (let b = 0; b < cols / 32; b++) {
+        const o = off + b * 18;
+        const d = h(o);
+        for (let j = 0; j < 16; j++) {
+          const q = src[o + 2 + j]!;
+          y[b * 32 + j] = ((q & 15) - 8) * d;
+          y[b * 32 + j + 16] = ((q >> 4) - 8) * d;
+        }
+      }
+      break;
+    case GgmlType.Q8_0:
+      for (let b = 0; b < cols / 32; b++) {
+        const o = off + b * 34;
+        const d = h(o);
+        for (let j = 0; j < 32; j++) y[b * 32 + j] = dv.getInt8(o + 2 + j) * d;
+      }
+      break;
+    case GgmlType.Q4_K:
+      for (let b = 0; b < cols / 256; b++) {
+        const o = off + b * 144;
+        const d = h(o);
+        const dmin = h(o + 2);
+        const sc = o + 4;
+        for (let j = 0; j < 8; j++) {
+          let s: number;
+          let m: number;
+          if (j < 4) {
+            s = src[sc + j]! & 63;
+            m = src[sc + j + 4]! & 63;
+          } else {
+            s = (src[sc + j + 4]! & 0xf) | ((src[sc + j - 4]! >> 6) << 4);
+            m = (src[sc + j + 4]! >> 4) | ((src[sc + j]! >> 6) << 4);
+          }
+          const qo = o + 16 + (j >> 1) * 32;
+          for (let l = 0; l < 32; l++) {
+            const q = j & 1 ? src[qo + l]! >> 4 : src[qo + l]! & 15;
+            y[b * 256 + j * 32 + l] = d * s * q - dmin * m;
+          }
+        }
+      }
+      break;
+    case GgmlType.Q6_K:
+      for (let b = 0; b < cols / 256; b++) {
+        const o = off + b * 210;
+        const d = h(o + 208);
+        for (let half = 0; half < 2; half++) {
+          const ql = o + half * 64;
+          const qh = o + 128 + half * 32;
+          const sc = o + 192 + half * 8;
+          const yb = b * 256 + half * 128;
+          for (let l = 0; l < 32; l++) {
+            const is = l >> 4;
+            const hb = src[qh + l]!;
+            const q1 = ((src[ql + l]! & 15) | ((hb & 3) << 4)) - 32;
+            const q2 = ((src[ql + l + 32]! & 15) | (((hb >> 2) & 3) << 4)) - 32;
+            const q3 = ((src[ql + l]! >> 4) | (((hb >> 4) & 3) << 4)) - 32;
+            const q4 = ((src[ql + l + 32]! >> 4) | (((hb >> 6) & 3) << 4)) - 32;
+            y[yb + l] = d * dv.getInt8(sc + is) * q1;
+            y[yb + l + 32] = d * dv.getInt8(sc + is + 2) * q2;
+            y[yb + l + 64] = d * dv.getInt8(sc + is + 4) * q3;
+            y[yb + l + 96] = d * dv.getInt8(sc + is + 6) * q4;
+          }
+        }
+      }
+      break;
+    default:
+      throw new Error(`reference kernels do not support weight type ${ggmlTypeName(type)}`);
+  }
+  return y;
+}
+
+/** The activation as the kernel for weight `type` sees it (quantized to its vec-dot type, or f16-rounded). */
+export function activationRef(type: GgmlType, x: Float32Array, cols: number): Float64Array {
+  switch (type) {
+    case GgmlType.Q4_0:
+    case GgmlType.Q8_0:
+      return quantizeQ8_0Ref(x, cols);
+    case GgmlType.Q4_K:
+    case GgmlType.Q6_K:
+      return quantizeQ8_KRef(x, cols);
+    case GgmlType.F16:
+      return Float64Array.from(x.subarray(0, cols), (v) => f16ToF32Ref(f32ToF16Ref(v)));
+    default:
+      return Float64Array.from(x.subarray(0, cols));
+  }
+}
+
+/**
+ * Twin of Backend.matmul: out[i·rows + r] = Σ_c W[r, c]·x'[i, c], with W in GGUF layout (`rows` rows of
+ * `cols`) and x' the activation quantized as the kernels do. Sums in double precision.
+ */
+export function matmulKernelRef(
+  type: GgmlType,
+  data: Uint8Array,
+  rows: number,
+  cols: number,
+  x: Float32Array,
+  n: number,
+  out: Float32Array,
+): void {
+  const rb = rowBytes(type, cols);
+  const acts = Array.from({ length: n }, (_, t) =>
+    activationRef(type, x.subarray(t * cols, (t + 1) * cols), cols),
+  );
+  for (let r = 0; r < rows; r++) {
+    const w = dequantizeRowRef(type, data, r * rb, cols);
+    for (let t = 0; t < n; t++) {
+      const a = acts[t]!;
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += w[c]! * a[c]!;
+      out[t * rows + r] = s;
+    }
+  }
+}

@@ -1,0 +1,635 @@
+;; Matrix × activation kernels in WebAssembly SIMD: Q4_0/Q8_0 (4-row interleaved) × Q8_0, Q4_K/Q6_K × Q8_K, F16, F32.
+;;
+;; Built twice by scripts/build-wasm.mjs (the `;;@variants relaxed` line below): `(DOT8 $a $b)` becomes
+;; i16x8.relaxed_dot_i8x16_i7x16_s in matvec-relaxed, and extmul_low + extmul_high + add in plain SIMD128.
+;; Both give an i16x8 of pair sums of a[i]·b[i] (a signed i8, b in 0..127); which pairs differ, but every
+;; caller sums all eight lanes of one sub-block under one scale, so results are identical.
+;; i32x4.relaxed_dot_i8x16_i7x16_add_s is avoided on purpose (wrong in V8 11.3's Liftoff tier).
+;;
+;; Layouts (byte offsets; all pointers are into this module's memory):
+;;   activation Q8_0 block (40 B):  qs i8[32] | d f32 (f16-rounded, as ggml stores it) | Σqs i32
+;;   activation Q8_K block (320 B): qs i8[256] | bsums i16[16] (per 16) | bsums i16[8] (per 32) | d f32 | pad
+;;   Q4_0 group of 4 rows, per block (72 B):  d f16[4] | qs[16] row0 | row1 | row2 | row3
+;;   Q8_0 group of 4 rows, per block (136 B): d f16[4] | qs[32] row0 | row1 | row2 | row3
+;;   Q4_K row, per block (148 B): d f16 | dmin f16 | scales u8[8] | mins u8[8] | qs[128] (ggml order)
+;;   Q6_K row, per block (210 B): ggml's block_q6_K unchanged (ql[128] qh[64] scales i8[16] d f16)
+;;@variants relaxed
+(module
+  (memory (export "memory") 16)
+
+  ;; ---------------------------------------------------------------- f16 helpers
+  ;; f16 bits → f32 (normals and subnormals exact; inf/NaN not expected in weights).
+  (func $f16_to_f32 (export "f16_to_f32") (param $h i32) (result f32)
+    (f32.reinterpret_i32
+      (i32.or
+        (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16))
+        (i32.reinterpret_f32
+          (f32.mul
+            (f32.reinterpret_i32 (i32.shl (i32.and (local.get $h) (i32.const 0x7fff)) (i32.const 13)))
+            (f32.const 0x1p112))))))
+
+  ;; f32 → f16 bits, round to nearest even (ggml's fp32_to_fp16 bit recipe).
+  (func $f32_to_f16 (export "f32_to_f16") (param $f f32) (result i32)
+    (local $w i32) (local $shl1 i32) (local $bias i32) (local $base f32) (local $bits i32)
+    (local.set $base (f32.mul (f32.mul (f32.abs (local.get $f)) (f32.const 0x1p112)) (f32.const 0x1p-110)))
+    (local.set $w (i32.reinterpret_f32 (local.get $f)))
+    (local.set $shl1 (i32.add (local.get $w) (local.get $w)))
+    (local.set $bias (i32.and (local.get $shl1) (i32.const 0xFF000000)))
+    (if (i32.lt_u (local.get $bias) (i32.const 0x71000000))
+      (then (local.set $bias (i32.const 0x71000000))))
+    (local.set $base
+      (f32.add
+        (f32.reinterpret_i32 (i32.add (i32.shr_u (local.get $bias) (i32.const 1)) (i32.const 0x07800000)))
+        (local.get $base)))
+    (local.set $bits (i32.reinterpret_f32 (local.get $base)))
+    (i32.or
+      (i32.shr_u (i32.and (local.get $w) (i32.const 0x80000000)) (i32.const 16))
+      (select
+        (i32.const 0x7E00)
+        (i32.add
+          (i32.and (i32.shr_u (local.get $bits) (i32.const 13)) (i32.const 0x7C00))
+          (i32.and (local.get $bits) (i32.const 0x0FFF)))
+        (i32.gt_u (local.get $shl1) (i32.const 0xFF000000)))))
+
+  ;; Four f16 at p → f32x4.
+  (func $f16x4 (param $p i32) (result v128)
+    (local $v v128)
+    (local.set $v (v128.load16x4_u (local.get $p)))
+    (v128.or
+      (f32x4.mul
+        (i32x4.shl (v128.and (local.get $v) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+        (f32x4.splat (f32.const 0x1p112)))
+      (i32x4.shl (v128.and (local.get $v) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+
+  ;; Rounds n floats to f16 precision (src → dst, may alias): the F16 matmul's activation.
+  (func (export "round_f16") (param $src i32) (param $dst i32) (param $n i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (f32.store (local.get $dst) (call $f16_to_f32 (call $f32_to_f16 (f32.load (local.get $src)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l))))
+
+  ;; Sum of the four i32 lanes.
+  (func $hsum_i32 (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Sum of the four f32 lanes.
+  (func $hsum_f32 (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; [Σa, Σb, Σc, Σd] of four i32x4 vectors (transpose-add).
+  (func $hsum4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)
+    (local.set $a
+      (i32x4.add
+        (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b))
+        (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b))))
+    (local.set $c
+      (i32x4.add
+        (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d))
+        (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d))))
+    (i32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a) (local.get $c))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a) (local.get $c))))
+
+  ;; roundf (half away from zero) of four floats, as i32x4.
+  (func $round_away (param $v v128) (result v128)
+    (local $t v128)
+    (local.set $t (f32x4.trunc (local.get $v)))
+    (i32x4.trunc_sat_f32x4_s
+      (f32x4.add
+        (local.get $t)
+        (v128.and
+          (f32x4.ge (f32x4.abs (f32x4.sub (local.get $v) (local.get $t))) (f32x4.splat (f32.const 0.5)))
+          (v128.or
+            (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))
+            (f32x4.splat (f32.const 1)))))))
+
+  ;; Sum of the 16 signed bytes of v as i32x4 partials.
+  (func $bsum (param $v v128) (result v128)
+    (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $v))))
+
+  ;; ---------------------------------------------------------------- activation quantization
+  ;; ggml quantize_row_q8_0_ref: per 32: d = amax/127 (stored as f16), q = roundf(x · (1/d)).
+  (func (export "quant_q8_0") (param $src i32) (param $dst i32) (param $nb i32)
+    (local $k i32) (local $mx v128) (local $a f32) (local $d f32) (local $id v128) (local $q0 v128) (local $q1 v128)
+    (block $done
+      (loop $blk
+        (br_if $done (i32.eqz (local.get $nb)))
+        (local.set $mx (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (loop $am
+          (local.set $mx
+            (f32x4.max (local.get $mx) (f32x4.abs (v128.load (i32.add (local.get $src) (local.get $k))))))
+          (br_if $am (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 128))))
+        (local.set $a
+          (f32.max
+            (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+            (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx)))))
+        (local.set $d (f32.div (local.get $a) (f32.const 127)))
+        (local.set $id
+          (f32x4.splat (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0) (f32.ne (local.get $d) (f32.const 0)))))
+        (local.set $q0
+          (i8x16.narrow_i16x8_s
+            (i16x8.narrow_i32x4_s
+              (call $round_away (f32x4.mul (v128.load (local.get $src)) (local.get $id)))
+              (call $round_away (f32x4.mul (v128.load offset=16 (local.get $src)) (local.get $id))))
+            (i16x8.narrow_i32x4_s
+              (call $round_away (f32x4.mul (v128.load offset=32 (local.get $src)) (local.get $id)))
+              (call $round_away (f32x4.mul (v128.load offset=48 (local.get $src)) (local.get $id))))))
+        (local.set $q1
+          (i8x16.narrow_i16x8_s
+            (i16x8.narrow_i32x4_s
+              (call $round_away (f32x4.mul (v128.load offset=64 (local.get $src)) (local.get $id)))
+              (call $round_away (f32x4.mul (v128.load offset=80 (local.get $src)) (local.get $id))))
+            (i16x8.narrow_i32x4_s
+              (call $round_away (f32x4.mul (v128.load offset=96 (local.get $src)) (local.get $id)))
+              (call $round_away (f32x4.mul (v128.load offset=112 (local.get $src)) (local.get $id))))))
+        (v128.store (local.get $dst) (local.get $q0))
+        (v128.store offset=16 (local.get $dst) (local.get $q1))
+        (f32.store offset=32 (local.get $dst) (call $f16_to_f32 (call $f32_to_f16 (local.get $d))))
+        (i32.store offset=36 (local.get $dst)
+          (call $hsum_i32 (i32x4.add (call $bsum (local.get $q0)) (call $bsum (local.get $q1)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 128)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 40)))
+        (local.set $nb (i32.sub (local.get $nb) (i32.const 1)))
+        (br $blk))))
+
+  ;; ggml quantize_row_q8_K_ref: per 256: max = the value of largest |x| (first), iscale = -127/max,
+  ;; q = min(127, nearest_int(iscale·x)), d = 1/iscale; bsums per 16 (and per 32 for Q4_K's mins).
+  (func (export "quant_q8_k") (param $src i32) (param $dst i32) (param $nb i32)
+    (local $k i32) (local $mx v128) (local $a f32) (local $m f32) (local $is v128) (local $q v128) (local $s i32)
+    (block $done
+      (loop $blk
+        (br_if $done (i32.eqz (local.get $nb)))
+        (local.set $mx (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (loop $am
+          (local.set $mx
+            (f32x4.max (local.get $mx) (f32x4.abs (v128.load (i32.add (local.get $src) (local.get $k))))))
+          (br_if $am (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 1024))))
+        (local.set $a
+          (f32.max
+            (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+            (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx)))))
+        (if (f32.eq (local.get $a) (f32.const 0))
+          (then
+            (local.set $k (i32.const 0))
+            (loop $z
+              (v128.store (i32.add (local.get $dst) (local.get $k)) (v128.const i32x4 0 0 0 0))
+              (br_if $z (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 320)))))
+          (else
+            ;; first element whose |x| equals amax
+            (local.set $k (i32.const 0))
+            (block $found
+              (loop $find
+                (br_if $found (f32.eq (f32.abs (f32.load (i32.add (local.get $src) (local.get $k)))) (local.get $a)))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $find)))
+            (local.set $m (f32.load (i32.add (local.get $src) (local.get $k))))
+            (local.set $is (f32x4.splat (f32.div (f32.const -127) (local.get $m))))
+            (local.set $k (i32.const 0))
+            (loop $qz
+              (local.set $q
+                (i8x16.narrow_i16x8_s
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (local.get $src)) (local.get $is))))
+                    (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $src)) (local.get $is)))))
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=32 (local.get $src)) (local.get $is))))
+                    (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=48 (local.get $src)) (local.get $is)))))))
+              (v128.store (i32.add (local.get $dst) (local.get $k)) (local.get $q))
+              (local.set $s (call $hsum_i32 (call $bsum (local.get $q))))
+              (i32.store16 offset=256 (i32.add (local.get $dst) (i32.shr_u (local.get $k) (i32.const 3))) (local.get $s))
+              (local.set $src (i32.add (local.get $src) (i32.const 64)))
+              (br_if $qz (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 256))))
+            (local.set $src (i32.sub (local.get $src) (i32.const 1024)))
+            ;; bsums per 32 = pairwise sums of the per-16 sums
+            (v128.store offset=288 (local.get $dst)
+              (i16x8.narrow_i32x4_s
+                (i32x4.extadd_pairwise_i16x8_s (v128.load offset=256 (local.get $dst)))
+                (i32x4.extadd_pairwise_i16x8_s (v128.load offset=272 (local.get $dst)))))
+            (f32.store offset=304 (local.get $dst) (f32.div (f32.const 1) (f32x4.extract_lane 0 (local.get $is))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 1024)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 320)))
+        (local.set $nb (i32.sub (local.get $nb) (i32.const 1)))
+        (br $blk))))
+
+  ;; ---------------------------------------------------------------- Q4_0 × Q8_0
+  ;; Four rows (one interleaved group) · one quantized activation row → f32x4.
+  (func $q4_0_g4 (param $w i32) (param $x i32) (param $nb i32) (result v128)
+    (local $acc v128) (local $m v128) (local $x0 v128) (local $x1 v128) (local $wv v128) (local $lo v128)
+    (local $hi v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $sc v128)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (loop $blk
+      (local.set $x0 (v128.load (local.get $x)))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $wv (v128.load offset=8 (local.get $w)))
+      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
+      (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+      (local.set $s0 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+      (local.set $wv (v128.load offset=24 (local.get $w)))
+      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
+      (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+      (local.set $s1 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+      (local.set $wv (v128.load offset=40 (local.get $w)))
+      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
+      (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+      (local.set $s2 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+      (local.set $wv (v128.load offset=56 (local.get $w)))
+      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
+      (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+      (local.set $s3 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+      ;; Σ (n − 8)·q = Σ n·q − 8·Σq
+      (local.set $s0
+        (i32x4.sub
+          (call $hsum4 (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3))
+          (i32x4.splat (i32.shl (i32.load offset=36 (local.get $x)) (i32.const 3)))))
+      (local.set $sc (v128.load16x4_u (local.get $w)))
+      (local.set $sc
+        (v128.or
+          (f32x4.mul
+            (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+            (f32x4.splat (f32.const 0x1p112)))
+          (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+      (local.set $acc
+        (f32x4.add
+          (local.get $acc)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (local.get $s0))
+            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $x)))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 72)))
+      (local.set $x (i32.add (local.get $x) (i32.const 40)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (local.get $acc))
+
+  ;; ---------------------------------------------------------------- Q8_0 × Q8_0
+  (func $q8_0_g4 (param $w i32) (param $x i32) (param $nb i32) (result v128)
+    (local $acc v128) (local $xa v128) (local $xb v128) (local $xc v128) (local $xd v128) (local $w0 v128)
+    (local $w1 v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $sc v128)
+    (loop $blk
+      (local.set $w0 (v128.load (local.get $x)))
+      (local.set $xa (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $xb (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load offset=16 (local.get $x)))
+      (local.set $xc (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $xd (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load offset=8 (local.get $w)))
+      (local.set $w1 (v128.load offset=24 (local.get $w)))
+      (local.set $s0
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_s (local.get $w0)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_s (local.get $w0))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_s (local.get $w1)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_s (local.get $w1))))))
+      (local.set $w0 (v128.load offset=40 (local.get $w)))
+      (local.set $w1 (v128.load offset=56 (local.get $w)))
+      (local.set $s1
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_s (local.get $w0)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_s (local.get $w0))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_s (local.get $w1)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_s (local.get $w1))))))
+      (local.set $w0 (v128.load offset=72 (local.get $w)))
+      (local.set $w1 (v128.load offset=88 (local.get $w)))
+      (local.set $s2
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_s (local.get $w0)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_s (local.get $w0))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_s (local.get $w1)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_s (local.get $w1))))))
+      (local.set $w0 (v128.load offset=104 (local.get $w)))
+      (local.set $w1 (v128.load offset=120 (local.get $w)))
+      (local.set $s3
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_s (local.get $w0)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_s (local.get $w0))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_s (local.get $w1)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_s (local.get $w1))))))
+      (local.set $s0 (call $hsum4 (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3)))
+      (local.set $sc (v128.load16x4_u (local.get $w)))
+      (local.set $sc
+        (v128.or
+          (f32x4.mul
+            (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+            (f32x4.splat (f32.const 0x1p112)))
+          (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+      (local.set $acc
+        (f32x4.add
+          (local.get $acc)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (local.get $s0))
+            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $x)))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 136)))
+      (local.set $x (i32.add (local.get $x) (i32.const 40)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (local.get $acc))
+
+  ;; ---------------------------------------------------------------- Q4_K × Q8_K
+  (func $q4_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
+    (local $facc v128) (local $acc v128) (local $m v128) (local $j i32) (local $q i32) (local $xp i32)
+    (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $dx f32)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (loop $blk
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $j (i32.const 0))
+      (local.set $q (i32.add (local.get $w) (i32.const 20)))
+      (local.set $xp (local.get $x))
+      (loop $sub
+        (local.set $wa (v128.load (local.get $q)))
+        (local.set $wb (v128.load offset=16 (local.get $q)))
+        (local.set $la (v128.and (local.get $wa) (local.get $m)))
+        (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+        (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+        (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+        (local.set $x0 (v128.load (local.get $xp)))
+        (local.set $x1 (v128.load offset=16 (local.get $xp)))
+        (local.set $x2 (v128.load offset=32 (local.get $xp)))
+        (local.set $x3 (v128.load offset=48 (local.get $xp)))
+        (local.set $acc
+          (i32x4.add
+            (local.get $acc)
+            (i32x4.add
+              (i32x4.dot_i16x8_s
+                (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+                (i16x8.splat (i32.load8_u offset=4 (i32.add (local.get $w) (local.get $j)))))
+              (i32x4.dot_i16x8_s
+                (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+                (i16x8.splat (i32.load8_u offset=5 (i32.add (local.get $w) (local.get $j))))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 32)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+        (br_if $sub (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 2))) (i32.const 8))))
+      (local.set $dx (f32.load offset=304 (local.get $x)))
+      (local.set $facc
+        (f32x4.sub
+          (f32x4.add
+            (local.get $facc)
+            (f32x4.mul
+              (f32x4.convert_i32x4_s (local.get $acc))
+              (f32x4.splat (f32.mul (local.get $dx) (call $f16_to_f32 (i32.load16_u (local.get $w)))))))
+          (f32x4.mul
+            (f32x4.convert_i32x4_s
+              (i32x4.dot_i16x8_s (v128.load8x8_u offset=12 (local.get $w)) (v128.load offset=288 (local.get $x))))
+            (f32x4.splat (f32.mul (local.get $dx) (call $f16_to_f32 (i32.load16_u offset=2 (local.get $w))))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 148)))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (call $hsum_f32 (local.get $facc)))
+
+  ;; ---------------------------------------------------------------- Q6_K × Q8_K
+  (func $q6_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
+    (local $facc v128) (local $acc v128) (local $m v128) (local $m30 v128) (local $k i32)
+    (local $ql i32) (local $qh i32) (local $sc i32) (local $xp i32)
+    (local $qa v128) (local $qb v128) (local $h v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $x4 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (local.set $m30 (i8x16.splat (i32.const 0x30)))
+    (loop $blk
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $k (i32.const 0))
+      (loop $sub
+        ;; k = half·2 + c: 16 lanes l = 16c… of the 128-element half
+        (local.set $ql
+          (i32.add (local.get $w)
+            (i32.add (i32.mul (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 64))
+              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
+        (local.set $qh
+          (i32.add (local.get $w)
+            (i32.add (i32.add (i32.const 128) (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 5)))
+              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
+        (local.set $sc
+          (i32.add (local.get $w)
+            (i32.add (i32.add (i32.const 192) (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 3)))
+              (i32.and (local.get $k) (i32.const 1)))))
+        (local.set $xp
+          (i32.add (local.get $x)
+            (i32.add (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 7))
+              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
+        (local.set $qa (v128.load (local.get $ql)))
+        (local.set $qb (v128.load offset=32 (local.get $ql)))
+        (local.set $h (v128.load (local.get $qh)))
+        (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+        (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+        (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+        (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+        (local.set $x1 (v128.load (local.get $xp)))
+        (local.set $x2 (v128.load offset=32 (local.get $xp)))
+        (local.set $x3 (v128.load offset=64 (local.get $xp)))
+        (local.set $x4 (v128.load offset=96 (local.get $xp)))
+        (local.set $acc
+          (i32x4.add
+            (local.get $acc)
+            (i32x4.add
+              (i32x4.add
+                (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s (local.get $sc))))
+                (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=2 (local.get $sc)))))
+              (i32x4.add
+                (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=4 (local.get $sc))))
+                (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=6 (local.get $sc))))))))
+        (br_if $sub (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 4))))
+      ;; Σ sc·(q − 32)·x = Σ sc·q·x − 32·Σ sc·bsum16
+      (local.set $acc
+        (i32x4.sub
+          (local.get $acc)
+          (i32x4.shl
+            (i32x4.add
+              (i32x4.dot_i16x8_s (v128.load8x8_s offset=192 (local.get $w)) (v128.load offset=256 (local.get $x)))
+              (i32x4.dot_i16x8_s (v128.load8x8_s offset=200 (local.get $w)) (v128.load offset=272 (local.get $x))))
+            (i32.const 5))))
+      (local.set $facc
+        (f32x4.add
+          (local.get $facc)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (local.get $acc))
+            (f32x4.splat
+              (f32.mul (f32.load offset=304 (local.get $x)) (call $f16_to_f32 (i32.load16_u offset=208 (local.get $w))))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 210)))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (call $hsum_f32 (local.get $facc)))
+
+  ;; ---------------------------------------------------------------- F32 and F16 rows
+  (func $f32_row (param $w i32) (param $x i32) (param $n i32) (result f32)
+    (local $a0 v128) (local $a1 v128) (local $s f32)
+    (block $done8
+      (loop $l8
+        (br_if $done8 (i32.lt_u (local.get $n) (i32.const 8)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $w)) (v128.load (local.get $x)))))
+        (local.set $a1
+          (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $w)) (v128.load offset=16 (local.get $x)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 32)))
+        (local.set $x (i32.add (local.get $x) (i32.const 32)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 8)))
+        (br $l8)))
+    (local.set $s (call $hsum_f32 (f32x4.add (local.get $a0) (local.get $a1))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $w)) (f32.load (local.get $x)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $s))
+
+  (func $f16_row (param $w i32) (param $x i32) (param $n i32) (result f32)
+    (local $a0 v128) (local $a1 v128) (local $v v128) (local $h v128) (local $s f32)
+    (local $mm v128) (local $ms v128) (local $sc v128)
+    (local.set $mm (i32x4.splat (i32.const 0x7fff)))
+    (local.set $ms (i32x4.splat (i32.const 0x8000)))
+    (local.set $sc (f32x4.splat (f32.const 0x1p112)))
+    (block $done8
+      (loop $l8
+        (br_if $done8 (i32.lt_u (local.get $n) (i32.const 8)))
+        (local.set $v (v128.load (local.get $w)))
+        (local.set $h (i32x4.extend_low_i16x8_u (local.get $v)))
+        (local.set $a0
+          (f32x4.add (local.get $a0)
+            (f32x4.mul
+              (v128.or
+                (f32x4.mul (i32x4.shl (v128.and (local.get $h) (local.get $mm)) (i32.const 13)) (local.get $sc))
+                (i32x4.shl (v128.and (local.get $h) (local.get $ms)) (i32.const 16)))
+              (v128.load (local.get $x)))))
+        (local.set $h (i32x4.extend_high_i16x8_u (local.get $v)))
+        (local.set $a1
+          (f32x4.add (local.get $a1)
+            (f32x4.mul
+              (v128.or
+                (f32x4.mul (i32x4.shl (v128.and (local.get $h) (local.get $mm)) (i32.const 13)) (local.get $sc))
+                (i32x4.shl (v128.and (local.get $h) (local.get $ms)) (i32.const 16)))
+              (v128.load offset=16 (local.get $x)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 32)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 8)))
+        (br $l8)))
+    (local.set $s (call $hsum_f32 (f32x4.add (local.get $a0) (local.get $a1))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s
+          (f32.add (local.get $s) (f32.mul (call $f16_to_f32 (i32.load16_u (local.get $w))) (f32.load (local.get $x)))))
+        (local.set $w (i32.add (local.get $w) (i32.const 2)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $s))
+
+  ;; ---------------------------------------------------------------- matrix drivers
+  ;; out[t·ldo + r] for t < n, r < rows. Grouped types take ngroups (rows = 4·ngroups, padded) and nb
+  ;; blocks per row; tokens are walked in tiles of 4 inside each row group so a group's weights are read
+  ;; from memory once per tile.
+
+  (func (export "mm_q4_0") (param $w i32) (param $ng i32) (param $nb i32) (param $x i32) (param $n i32)
+    (param $out i32) (param $ldo i32)
+    (local $t0 i32) (local $t1 i32) (local $t i32) (local $g i32) (local $wg i32) (local $gs i32) (local $xs i32)
+    (local.set $gs (i32.mul (local.get $nb) (i32.const 72)))
+    (local.set $xs (i32.mul (local.get $nb) (i32.const 40)))
+    (block $done
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 4))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 4)))))
+        (local.set $g (i32.const 0))
+        (local.set $wg (local.get $w))
+        (block $gd
+          (loop $groups
+            (br_if $gd (i32.ge_u (local.get $g) (local.get $ng)))
+            (local.set $t (local.get $t0))
+            (loop $toks
+              (v128.store
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 2)))
+                (call $q4_0_g4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
+              (br_if $toks (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+            (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $groups)))
+        (local.set $t0 (local.get $t1))
+        (br $tiles))))
+
+  (func (export "mm_q8_0") (param $w i32) (param $ng i32) (param $nb i32) (param $x i32) (param $n i32)
+    (param $out i32) (param $ldo i32)
+    (local $t0 i32) (local $t1 i32) (local $t i32) (local $g i32) (local $wg i32) (local $gs i32) (local $xs i32)
+    (local.set $gs (i32.mul (local.get $nb) (i32.const 136)))
+    (local.set $xs (i32.mul (local.get $nb) (i32.const 40)))
+    (block $done
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 4))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 4)))))
+        (local.set $g (i32.const 0))
+        (local.set $wg (local.get $w))
+        (block $gd
+          (loop $groups
+            (br_if $gd (i32.ge_u (local.get $g) (local.get $ng)))
+            (local.set $t (local.get $t0))
+            (loop $toks
+              (v128.store
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 2)))
+                (call $q8_0_g4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
+              (br_if $toks (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+            (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $groups)))
+        (local.set $t0 (local.get $t1))
+        (br $tiles))))
+
+  ;; Row-at-a-time types: kind 0 = Q4_K (rs = nb·148, x stride nb·320), 1 = Q6_K (nb·210, nb·320),
+  ;; 2 = F16 (nb = cols; rs = 2·cols, x stride 4·cols), 3 = F32 (4·cols, 4·cols).
+  (func (export "mm_rows") (param $kind i32) (param $w i32) (param $rows i32) (param $nb i32) (param $x i32)
+    (param $n i32) (param $out i32) (param $ldo i32)
+    (local $r i32) (local $t i32) (local $rs i32) (local $xs i32) (local $v f32)
+    (local.set $rs
+      (i32.mul (local.get $nb)
+        (select (select (i32.const 148) (i32.const 210) (i32.eqz (local.get $kind)))
+          (select (i32.const 2) (i32.const 4) (i32.eq (local.get $kind) (i32.const 2)))
+          (i32.lt_u (local.get $kind) (i32.const 2)))))
+    (local.set $xs
+      (i32.mul (local.get $nb) (select (i32.const 320) (i32.const 4) (i32.lt_u (local.get $kind) (i32.const 2)))))
+    (block $done
+      (loop $rl
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $t (i32.const 0))
+        (block $td
+          (loop $tl
+            (br_if $td (i32.ge_u (local.get $t) (local.get $n)))
+            (block $k3
+              (block $k2
+                (block $k1
+                  (block $k0
+                    (br_table $k0 $k1 $k2 $k3 (local.get $kind)))
+                  (local.set $v (call $q4_k_row (local.get $w) (local.get $x) (local.get $nb)))
+                  (br $k3))
+                (local.set $v (call $q6_k_row (local.get $w) (local.get $x) (local.get $nb)))
+                (br $k3))
+              (local.set $v (call $f16_row (local.get $w) (local.get $x) (local.get $nb))))
+            (if (i32.eq (local.get $kind) (i32.const 3))
+              (then (local.set $v (call $f32_row (local.get $w) (local.get $x) (local.get $nb)))))
+            (f32.store
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
+              (local.get $v))
+            (local.set $x (i32.add (local.get $x) (local.get $xs)))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $tl)))
+        (local.set $x (i32.sub (local.get $x) (i32.mul (local.get $n) (local.get $xs))))
+        (local.set $w (i32.add (local.get $w) (local.get $rs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
+)
