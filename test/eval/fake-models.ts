@@ -7,7 +7,9 @@ export class CharVocab {
   readonly index = new Map<string, number>();
   constructor(alphabet: string) {
     this.chars = ['<s>', ...new Set(alphabet)];
-    this.chars.forEach((c, i) => this.index.set(c, i));
+    this.chars.forEach((c, i) => {
+      this.index.set(c, i);
+    });
   }
   get size(): number {
     return this.chars.length;

@@ -98,7 +98,9 @@ test('a model without BOS keeps each window as it is', () => {
   const tokens = model.tokenize(TEXT);
   assert.notEqual(tokens[0], 0);
   const r = perplexity(model, TEXT, { nCtx });
-  model.calls.forEach((input, c) => assert.deepEqual(input, tokens.slice(c * nCtx, (c + 1) * nCtx)));
+  model.calls.forEach((input, c) => {
+    assert.deepEqual(input, tokens.slice(c * nCtx, (c + 1) * nCtx));
+  });
   close(r.ppl, reference(model, TEXT, nCtx).ppl, 1e-6, 'ppl without BOS');
 });
 
