@@ -87,8 +87,8 @@ export class WordPieceTokenizer extends BaseTokenizer {
     const n = bounds.length - 1;
     const mark = out.length;
     for (let i = 0; i < n; ) {
-      let j = n;
-      while (j > i && bytes[j]! - bytes[i]! > v.maxTokenLen) j--;
+      let j = i;
+      while (j < n && bytes[j + 1]! - bytes[i]! <= v.maxTokenLen) j++;
       let found = -1;
       for (; j > i; j--) {
         const id = v.tokenToId.get(w.slice(bounds[i], bounds[j]));
