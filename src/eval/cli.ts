@@ -23,13 +23,25 @@ export interface EvalCliDeps {
 /** Usage text of the three commands. */
 export const EVAL_USAGE = `pocketlm eval ppl -m MODEL -f TEXT [-c N_CTX=512] [-b N_BATCH=2048] [--chunks N] [--one-window] [--json]
 pocketlm eval kld --base F16_MODEL --quant Q_MODEL -f TEXT [-c 512] [-b 2048] [--chunks N] [--one-window] [--json]
-pocketlm eval mc -m MODEL (--mmlu DIR | --arc FILE | --hellaswag FILE)... [--shots K] [--chat] [--limit N]
-                 [--subjects a,b] [--split test] [--max-tokens N] [--state FILE.jsonl] [--json]`;
+pocketlm eval mc -m MODEL (--mmlu DIR | --arc FILE | --hellaswag FILE)... [--shots K | --shots mmlu=5,arc_challenge=25]
+                 [--arc-fewshot FILE] [--hellaswag-fewshot FILE] [--chat] [--limit N] [--subjects a,b] [--split test] [--max-tokens N] [--state FILE.jsonl] [--json]`;
 
 function int(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v)) throw new Error(`--${name} expects an integer, got ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/** `--shots 5` (every task) or `--shots mmlu=5,arc_challenge=25` (per task, others 0). */
+function parseShots(v: string | undefined): number | Record<string, number> | undefined {
+  if (v === undefined || /^\d+$/.test(v)) return int(v, 'shots');
+  const out: Record<string, number> = {};
+  for (const part of v.split(',')) {
+    const m = /^\s*([\w-]+)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new Error(`--shots expects K or task=K,…, got ${JSON.stringify(v)}`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 function need(v: string | undefined, flag: string, cmd: string): string {
@@ -118,6 +130,8 @@ export async function evalMc(args: string[], deps: EvalCliDeps): Promise<McRepor
       mmlu: { type: 'string' },
       arc: { type: 'string', multiple: true },
       hellaswag: { type: 'string' },
+      'arc-fewshot': { type: 'string' },
+      'hellaswag-fewshot': { type: 'string' },
       shots: { type: 'string', short: 'k' },
       chat: { type: 'boolean' },
       limit: { type: 'string' },
@@ -132,8 +146,8 @@ export async function evalMc(args: string[], deps: EvalCliDeps): Promise<McRepor
   const tasks: McTaskData[] = [];
   if (v.mmlu)
     tasks.push(loadMmlu(v.mmlu, { split: v.split, subjects: v.subjects?.split(',').map((s) => s.trim()) }));
-  for (const f of v.arc ?? []) tasks.push(loadArc(f));
-  if (v.hellaswag) tasks.push(loadHellaswag(v.hellaswag));
+  for (const f of v.arc ?? []) tasks.push(loadArc(f, { fewshotFile: v['arc-fewshot'] }));
+  if (v.hellaswag) tasks.push(loadHellaswag(v.hellaswag, { fewshotFile: v['hellaswag-fewshot'] }));
   if (tasks.length === 0)
     throw new Error(`eval mc: give at least one of --mmlu DIR, --arc FILE, --hellaswag FILE\n${EVAL_USAGE}`);
   const model = await deps.loadModel(modelPath);
@@ -141,7 +155,7 @@ export async function evalMc(args: string[], deps: EvalCliDeps): Promise<McRepor
   const bar = createProgressBar(deps.stderr ?? process.stderr, 'multiple-choice');
   try {
     const report = await runMc(model, tasks, {
-      shots: int(v.shots, 'shots'),
+      shots: parseShots(v.shots),
       chat: v.chat === true,
       limit: int(v.limit, 'limit'),
       maxTokens: int(v['max-tokens'], 'max-tokens'),

@@ -2,4 +2,11 @@
 
 export { EVAL_USAGE, type EvalCliDeps, evalKld, evalMc, evalPpl } from './cli.js';
 export * from './index.js';
-export { jsonlStateStore, loadArc, loadHellaswag, loadMmlu, type MmluLoadOptions } from './mc/load-node.js';
+export {
+  type JsonlLoadOptions,
+  jsonlStateStore,
+  loadArc,
+  loadHellaswag,
+  loadMmlu,
+  type MmluLoadOptions,
+} from './mc/load-node.js';

@@ -52,7 +52,7 @@ test('MMLU 2-shot letter scoring: exact lm-eval-harness prompt, per-subject and 
   // each letter is scored after "Answer:" with one call per choice
   assert.equal(model.calls.length, 12);
   const table = formatMcTable(r);
-  assert.match(table, /^2-shot/);
+  assert.match(table, /^mmlu 2-shot\n/);
   assert.match(table, /mmlu\s+astronomy\s+2\s+100\.00/);
   assert.match(table, /mmlu\s+\(macro over subjects\)\s+3\s+50\.00/);
   // same-length choices: a blind model ties and picks the first (A) everywhere

@@ -53,17 +53,39 @@ export function loadMmlu(dir: string, opts: MmluLoadOptions = {}): McTaskData {
   return { task: 'mmlu', items: [...main.values()].flat(), fewshot, description: mmluDescription };
 }
 
-/** Loads an ARC JSONL file; the task name defaults to arc_challenge / arc_easy from the file name. */
-export function loadArc(file: string, task?: string): McTaskData {
-  const name =
-    task ??
-    (/easy/i.test(basename(file)) ? 'arc_easy' : /challenge/i.test(basename(file)) ? 'arc_challenge' : 'arc');
-  return { task: name, items: parseArcJsonl(readFileSync(file, 'utf8'), file, name) };
+/** Options for {@link loadArc} and {@link loadHellaswag}. */
+export interface JsonlLoadOptions {
+  /** Task name (ARC default: arc_challenge / arc_easy from the file name). */
+  task?: string;
+  /** A file of the same layout (e.g. the train split) whose items, in order, are the few-shot pool. */
+  fewshotFile?: string;
+}
+
+function pool(task: string, items: McItem[] | undefined): Map<string, McItem[]> | undefined {
+  return items ? new Map([[task, items.map((it) => ({ ...it, subject: task }))]]) : undefined;
+}
+
+/** Loads an ARC JSONL file. */
+export function loadArc(file: string, opts: JsonlLoadOptions = {}): McTaskData {
+  const b = basename(file);
+  const task = opts.task ?? (/easy/i.test(b) ? 'arc_easy' : /challenge/i.test(b) ? 'arc_challenge' : 'arc');
+  const shots = opts.fewshotFile
+    ? parseArcJsonl(readFileSync(opts.fewshotFile, 'utf8'), opts.fewshotFile, task)
+    : undefined;
+  return { task, items: parseArcJsonl(readFileSync(file, 'utf8'), file, task), fewshot: pool(task, shots) };
 }
 
 /** Loads a HellaSwag JSONL file (the validation split, which has labels). */
-export function loadHellaswag(file: string): McTaskData {
-  return { task: 'hellaswag', items: parseHellaswagJsonl(readFileSync(file, 'utf8'), file) };
+export function loadHellaswag(file: string, opts: JsonlLoadOptions = {}): McTaskData {
+  const task = opts.task ?? 'hellaswag';
+  const shots = opts.fewshotFile
+    ? parseHellaswagJsonl(readFileSync(opts.fewshotFile, 'utf8'), opts.fewshotFile, task)
+    : undefined;
+  return {
+    task,
+    items: parseHellaswagJsonl(readFileSync(file, 'utf8'), file, task),
+    fewshot: pool(task, shots),
+  };
 }
 
 /**

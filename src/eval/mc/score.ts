@@ -4,8 +4,11 @@ import type { McItem, McItemResult, McTaskData } from './types.js';
 
 /** Options for {@link runMc}. */
 export interface McRunOptions {
-  /** Few-shot examples per prompt, taken in order from the task's few-shot pool (default 0). */
-  shots?: number;
+  /**
+   * Few-shot examples per prompt, taken in order from the task's few-shot pool: one number for every task,
+   * or per task name (tasks not named: 0). Default 0.
+   */
+  shots?: number | Record<string, number>;
   /**
    * Wrap the prompt (description, examples, question) as one user message with the model's chat template
    * and generation prompt; the choices then follow without the " " delimiter.
@@ -52,6 +55,7 @@ export interface McAccuracy {
 /** Per-task report: micro accuracy over items, macro over subjects, and each subject. */
 export interface McTaskReport extends McAccuracy {
   task: string;
+  shots: number;
   /** Mean over subjects of their accuracy (equals the micro value when there is one subject). */
   macro: { acc: number; accNorm: number; accBytes: number };
   subjects: ({ subject: string } & McAccuracy)[];
@@ -62,7 +66,7 @@ export interface McReport {
   tasks: McTaskReport[];
   /** Mean over tasks of each task's micro accuracy. */
   macro: { acc: number; accNorm: number; accBytes: number };
-  settings: { shots: number; chat: boolean; limit: number | null; maxTokens: number | null };
+  settings: { shots: Record<string, number>; chat: boolean; limit: number | null; maxTokens: number | null };
   /** Items scored in this run (the rest came from the resume state). */
   scoredNow: number;
   results: McItemResult[];
@@ -139,7 +143,7 @@ export function scoreItem(
   model: ScoringModel,
   data: McTaskData,
   item: McItem,
-  opts: Pick<McRunOptions, 'shots' | 'chat' | 'maxTokens' | 'signal'> = {},
+  opts: Pick<McRunOptions, 'chat' | 'maxTokens' | 'signal'> & { shots?: number } = {},
 ): McItemResult {
   let context = buildContext(data, item, opts.shots ?? 0);
   let delimiter = ' ';
@@ -188,18 +192,19 @@ function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
 
-/** Aggregates item results into per-subject, per-task and macro accuracies (tasks in `order`). */
+/** Aggregates item results into per-subject, per-task and macro accuracies (tasks in the order of `shots`). */
 export function summarize(
   results: McItemResult[],
-  order: string[],
+  shots: Record<string, number>,
 ): Omit<McReport, 'settings' | 'scoredNow' | 'results'> {
   const tasks: McTaskReport[] = [];
-  for (const task of order) {
+  for (const [task, k] of Object.entries(shots)) {
     const rs = results.filter((r) => r.task === task);
     const subjects = [...new Set(rs.map((r) => r.subject))].sort();
     const subj = subjects.map((s) => ({ subject: s, ...accuracy(rs.filter((r) => r.subject === s)) }));
     tasks.push({
       task,
+      shots: k,
       ...accuracy(rs),
       macro: {
         acc: mean(subj.map((s) => s.acc)),
@@ -228,7 +233,13 @@ export async function runMc(
   tasks: McTaskData[],
   opts: McRunOptions = {},
 ): Promise<McReport> {
-  const shots = opts.shots ?? 0;
+  const shots: Record<string, number> = {};
+  for (const t of tasks) {
+    const k = typeof opts.shots === 'number' ? opts.shots : (opts.shots?.[t.task] ?? 0);
+    if (!Number.isInteger(k) || k < 0)
+      throw new Error(`${t.task}: shots must be a non-negative integer, got ${k}`);
+    shots[t.task] = k;
+  }
   const settings = {
     shots,
     chat: opts.chat === true,
@@ -258,7 +269,7 @@ export async function runMc(
       throwIfAborted(opts.signal);
       let r = done.get(key(item.task, item.id));
       if (!r) {
-        r = scoreItem(model, data, item, { ...opts, shots });
+        r = scoreItem(model, data, item, { ...opts, shots: shots[data.task] });
         await opts.state?.append(r);
         scoredNow++;
       }
@@ -268,10 +279,7 @@ export async function runMc(
     }
   }
   return {
-    ...summarize(
-      results,
-      tasks.map((t) => t.task),
-    ),
+    ...summarize(results, shots),
     settings,
     scoredNow,
     results,
@@ -310,7 +318,9 @@ export function formatMcTable(report: McReport): string {
       .trimEnd();
   const s = report.settings;
   return `${[
-    `${s.shots}-shot${s.chat ? ', chat template' : ''}${s.limit !== null ? `, limit ${s.limit}` : ''}`,
+    `${Object.entries(s.shots)
+      .map(([t, k]) => `${t} ${k}-shot`)
+      .join(', ')}${s.chat ? ', chat template' : ''}${s.limit !== null ? `, limit ${s.limit}` : ''}`,
     fmt(head),
     ...rows.map(fmt),
   ].join('\n')}\n`;
