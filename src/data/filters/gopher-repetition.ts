@@ -1,0 +1,93 @@
+// Gopher repetition filter (Rae et al. 2021, datatrove defaults): duplicated lines/paragraphs and repeated n-grams.
+import { type Document, type Filter, type FilterResult, settings } from '../document.js';
+import { PairCounter } from '../hash-table.js';
+import { findDuplicates, hashWords, ngramChars, ngramKey2, splitWords } from '../text.js';
+
+/** Settings of the Gopher repetition filter; `null` disables a rule. Pairs are `[n, max_fraction]`. */
+export interface GopherRepetitionOptions {
+  dup_line_frac: number | null;
+  dup_para_frac: number | null;
+  dup_line_char_frac: number | null;
+  dup_para_char_frac: number | null;
+  top_n_grams: [number, number][];
+  dup_n_grams: [number, number][];
+}
+
+export const GOPHER_REPETITION_DEFAULTS: GopherRepetitionOptions = {
+  dup_line_frac: 0.3,
+  dup_para_frac: 0.3,
+  dup_line_char_frac: 0.2,
+  dup_para_char_frac: 0.2,
+  top_n_grams: [
+    [2, 0.2],
+    [3, 0.18],
+    [4, 0.16],
+  ],
+  dup_n_grams: [
+    [5, 0.15],
+    [6, 0.14],
+    [7, 0.13],
+    [8, 0.12],
+    [9, 0.11],
+    [10, 0.1],
+  ],
+};
+
+/** Create the Gopher repetition filter. Reasons: dup_para_frac, dup_line_char_frac, top_2_gram, duplicated_5_n_grams, … */
+export function gopherRepetition(options?: unknown): Filter {
+  const o = settings(GOPHER_REPETITION_DEFAULTS, options, 'stage gopher_repetition');
+  const table = new PairCounter();
+  const key = new Uint32Array(2);
+  return {
+    name: 'gopher_repetition',
+    filter(doc: Document): FilterResult {
+      const text = doc.text;
+      const total = text.length;
+      if (total === 0) return { reason: 'empty' };
+      const paragraphs = text.trim().split(/\n{2,}/);
+      const pd = findDuplicates(paragraphs);
+      if (o.dup_para_frac !== null && pd.elements / paragraphs.length > o.dup_para_frac)
+        return { reason: 'dup_para_frac' };
+      if (o.dup_para_char_frac !== null && pd.chars / total > o.dup_para_char_frac)
+        return { reason: 'dup_para_char_frac' };
+      const lines = text.split(/\n+/);
+      const ld = findDuplicates(lines);
+      if (o.dup_line_frac !== null && ld.elements / lines.length > o.dup_line_frac)
+        return { reason: 'dup_line_frac' };
+      if (o.dup_line_char_frac !== null && ld.chars / total > o.dup_line_char_frac)
+        return { reason: 'dup_line_char_frac' };
+      const words = splitWords(text);
+      const wh = hashWords(words);
+      const nW = words.length;
+      for (const [n, frac] of o.top_n_grams) {
+        if (nW < n) continue;
+        table.clear(nW);
+        let best = 0;
+        let bestChars = 0;
+        for (let i = 0; i + n <= nW; i++) {
+          ngramKey2(wh, i, n, key);
+          const c = table.add(key[0] as number, key[1] as number);
+          if (c > best) {
+            best = c;
+            bestChars = ngramChars(wh, i, n, 1);
+          }
+        }
+        if ((best * bestChars) / total > frac) return { reason: `top_${n}_gram` };
+      }
+      for (const [n, frac] of o.dup_n_grams) {
+        table.clear(nW);
+        let repeated = 0;
+        let i = 0;
+        while (i < nW - n + 1) {
+          ngramKey2(wh, i, n, key);
+          if (table.add(key[0] as number, key[1] as number) > 1) {
+            repeated += ngramChars(wh, i, n, 0);
+            i += n;
+          } else i++;
+        }
+        if (repeated / total > frac) return { reason: `duplicated_${n}_n_grams` };
+      }
+      return true;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// Compact character n-gram (1–3) naive-Bayes language identifier with profiles built from built-in sample texts.
+import { TRAIN_TEXT } from './samples.js';
+
+/**
+ * A trained identifier: n-grams are hashed into `2^bits` buckets; each bucket holds one log-probability per
+ * language (`table[bucket * L + lang]`), unseen buckets fall back to `unseen`.
+ */
+export interface LangIdModel {
+  langs: string[];
+  bits: number;
+  table: Float32Array;
+  present: Uint8Array;
+  unseen: Float32Array;
+  maxN: number;
+}
+
+/** Result of identification: best language and a confidence in [0, 1] plus every language's score. */
+export interface LangIdResult {
+  lang: string;
+  score: number;
+  scores: Record<string, number>;
+}
+
+/** Lowercase, keep letters only (any script), collapse everything else to single spaces, pad with spaces. */
+export function normalizeForLangId(text: string, maxChars = Number.POSITIVE_INFINITY): string {
+  const s = text.length > maxChars ? text.slice(0, maxChars) : text;
+  return ` ${s
+    .toLowerCase()
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim()} `;
+}
+
+/** Call `f(bucket)` for every character 1..maxN-gram of `s` (single spaces skipped). */
+function forEachNgram(s: string, maxN: number, mask: number, f: (bucket: number) => void): void {
+  for (let i = 0; i < s.length; i++) {
+    let h = 0x811c9dc5;
+    for (let n = 1; n <= maxN && i + n <= s.length; n++) {
+      const c = s.charCodeAt(i + n - 1);
+      if (n === 1 && c === 32) break;
+      h = Math.imul(h ^ c, 0x01000193);
+      let x = h ^ n;
+      x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+      x ^= x >>> 13;
+      f(x & mask);
+    }
+  }
+}
+
+/** Train profiles from sample texts (add-`alpha` smoothing over the observed vocabulary). */
+export function trainLangId(
+  samples: Record<string, string> = TRAIN_TEXT,
+  maxN = 3,
+  alpha = 0.5,
+  bits = 16,
+): LangIdModel {
+  const langs = Object.keys(samples).sort();
+  const L = langs.length;
+  const mask = (1 << bits) - 1;
+  const counts = new Float64Array((mask + 1) * L);
+  const present = new Uint8Array(mask + 1);
+  const totals = new Float64Array(L);
+  langs.forEach((lang, li) => {
+    forEachNgram(normalizeForLangId(samples[lang] as string), maxN, mask, (b) => {
+      counts[b * L + li] = (counts[b * L + li] as number) + 1;
+      present[b] = 1;
+      totals[li] = (totals[li] as number) + 1;
+    });
+  });
+  let V = 1;
+  for (const p of present) V += p;
+  const unseen = new Float32Array(L);
+  for (let li = 0; li < L; li++) unseen[li] = Math.log(alpha / ((totals[li] as number) + alpha * V));
+  const table = new Float32Array((mask + 1) * L);
+  for (let b = 0; b <= mask; b++) {
+    if (!present[b]) continue;
+    for (let li = 0; li < L; li++) {
+      table[b * L + li] = Math.log(
+        ((counts[b * L + li] as number) + alpha) / ((totals[li] as number) + alpha * V),
+      );
+    }
+  }
+  return { langs, bits, table, present, unseen, maxN };
+}
+
+let defaultModel: LangIdModel | undefined;
+
+/** The model trained on the built-in samples (built once, ~50 ms). */
+export function defaultLangId(): LangIdModel {
+  defaultModel ??= trainLangId();
+  return defaultModel;
+}
+
+/**
+ * Identify the language of `text`. Confidence = softmax over languages of `scale` × mean per-n-gram
+ * log-likelihood; it is a heuristic calibration (not a probability from held-out data), see docs/data.md.
+ */
+export function identifyLanguage(
+  text: string,
+  model: LangIdModel = defaultLangId(),
+  opts: { maxChars?: number; scale?: number } = {},
+): LangIdResult {
+  const L = model.langs.length;
+  const sum = new Float64Array(L);
+  let n = 0;
+  const { table, present, unseen } = model;
+  const mask = (1 << model.bits) - 1;
+  const maxN = model.maxN;
+  const str = normalizeForLangId(text, opts.maxChars ?? 1000);
+  // same hashing as forEachNgram, inlined for speed
+  for (let i = 0; i < str.length; i++) {
+    let h = 0x811c9dc5;
+    for (let k = 1; k <= maxN && i + k <= str.length; k++) {
+      const c = str.charCodeAt(i + k - 1);
+      if (k === 1 && c === 32) break;
+      h = Math.imul(h ^ c, 0x01000193);
+      let x = h ^ k;
+      x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+      x ^= x >>> 13;
+      const b = x & mask;
+      if (present[b]) {
+        const o = b * L;
+        for (let j = 0; j < L; j++) sum[j] += table[o + j] as number;
+      } else for (let j = 0; j < L; j++) sum[j] += unseen[j] as number;
+      n++;
+    }
+  }
+  const scores: Record<string, number> = {};
+  if (n === 0) {
+    for (const l of model.langs) scores[l] = 0;
+    return { lang: 'unknown', score: 0, scores };
+  }
+  const scale = opts.scale ?? 16;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < L; i++) max = Math.max(max, ((sum[i] as number) / n) * scale);
+  let z = 0;
+  const e = new Float64Array(L);
+  for (let i = 0; i < L; i++) {
+    e[i] = Math.exp(((sum[i] as number) / n) * scale - max);
+    z += e[i] as number;
+  }
+  let best = 0;
+  for (let i = 0; i < L; i++) {
+    scores[model.langs[i] as string] = (e[i] as number) / z;
+    if ((e[i] as number) > (e[best] as number)) best = i;
+  }
+  return { lang: model.langs[best] as string, score: (e[best] as number) / z, scores };
+}

@@ -1,0 +1,166 @@
+// Shared text helpers for filters: word splitting, line/paragraph splitting, duplicate counting, n-gram hashing.
+
+/** Characters that end a sentence/line (FineWeb/C4 "terminal punctuation"). */
+export const TERMINAL_PUNCTUATION = new Set([
+  '.',
+  '!',
+  '?',
+  '"',
+  "'",
+  '”',
+  '’',
+  '。',
+  '！',
+  '？',
+  '…',
+  '؟',
+  '।',
+  '‼',
+  '⁇',
+  '⁈',
+  '⁉',
+  '۔',
+  '｡',
+]);
+
+const PUNCT_RE = /^[\p{P}\p{S}]+$/u;
+const EDGE_PUNCT_RE = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
+const LETTER_RE = /\p{L}/u;
+
+/** True when the token is made only of punctuation/symbols (`-`, `—`, `...`, `#`). */
+export function isSymbolToken(w: string): boolean {
+  if (isWordCode(w.charCodeAt(0))) return false;
+  return PUNCT_RE.test(w);
+}
+
+/** True when the string contains at least one letter (any script). */
+export function hasLetter(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return true;
+    if (c > 127) return LETTER_RE.test(w);
+  }
+  return false;
+}
+
+/**
+ * Split text into words the way datatrove's word tokenizers roughly do for space-delimited languages:
+ * whitespace tokens with leading/trailing punctuation stripped; tokens that are pure punctuation are kept
+ * as-is (they count as "symbol words"). CJK text without spaces yields one token per run.
+ */
+export function splitWords(text: string): string[] {
+  const raw = text.split(/\s+/);
+  const out: string[] = [];
+  for (const t of raw) {
+    if (t.length === 0) continue;
+    const first = t.charCodeAt(0);
+    const last = t.charCodeAt(t.length - 1);
+    if (isWordCode(first) && isWordCode(last)) {
+      out.push(t); // fast path: no edge punctuation
+      continue;
+    }
+    if (PUNCT_RE.test(t)) {
+      out.push(t);
+      continue;
+    }
+    const s = t.replace(EDGE_PUNCT_RE, '');
+    out.push(s.length > 0 ? s : t);
+  }
+  return out;
+}
+
+/** ASCII letters/digits (fast path for tokenisation; non-ASCII falls back to Unicode regexes). */
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/** Lines of a text (split on `\n`, like Python's `str.splitlines` for `\n` / `\r\n`). */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+/** Count elements seen before (duplicates) and their total character length (datatrove `find_duplicates`). */
+export function findDuplicates(xs: readonly string[]): { elements: number; chars: number } {
+  const seen = new Set<string>();
+  let elements = 0;
+  let chars = 0;
+  for (const x of xs) {
+    if (seen.has(x)) {
+      elements++;
+      chars += x.length;
+    } else seen.add(x);
+  }
+  return { elements, chars };
+}
+
+/** Per-word 2×32-bit hashes and character lengths, computed once for fast n-gram statistics. */
+export interface WordHashes {
+  a: Uint32Array;
+  b: Uint32Array;
+  len: Uint32Array;
+}
+
+/** FNV-1a (32-bit) of a string's UTF-16 code units, with a seed. */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Murmur3 finaliser: a fast 32-bit integer mixer. */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** Hash every word twice (independent seeds) and record its length. */
+export function hashWords(words: readonly string[]): WordHashes {
+  const n = words.length;
+  const a = new Uint32Array(n);
+  const b = new Uint32Array(n);
+  const len = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = words[i] as string;
+    const h = fnv1a(w);
+    a[i] = h;
+    b[i] = mix32(h ^ 0x9e3779b9 ^ w.length);
+    len[i] = w.length;
+  }
+  return { a, b, len };
+}
+
+/** 64-bit key (two u32 halves) of the n-gram starting at `i`; written to `out[0]`, `out[1]`. */
+export function ngramKey2(w: WordHashes, i: number, n: number, out: Uint32Array): void {
+  let ha = 0x12345 ^ n;
+  let hb = 0x6789 ^ n;
+  for (let j = i; j < i + n; j++) {
+    ha = Math.imul(ha ^ (w.a[j] as number), 0x01000193) + 0x7f4a7c15;
+    hb = Math.imul(hb ^ (w.b[j] as number), 0x5bd1e995) + 0x2545f491;
+  }
+  out[0] = mix32(ha);
+  out[1] = mix32(hb);
+}
+
+/** Characters of the n-gram at `i` when its words are joined with `sep` characters between them. */
+export function ngramChars(w: WordHashes, i: number, n: number, sep: number): number {
+  let c = sep * (n - 1);
+  for (let j = i; j < i + n; j++) c += w.len[j] as number;
+  return c;
+}
+
+/** Rough token estimate for stats (≈ 4 characters per token for English BPE). */
+export function approxTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** UTF-8 byte length without allocating. */
+export function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
