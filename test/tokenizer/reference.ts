@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { getLlama, type Llama, LlamaLogLevel, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Tokenizer } from '../../src/tokenizer/tokenizer.js';
-import { generateCorpus } from './corpus.js';
+import { EDGE_CASES, generateCorpus } from './corpus.js';
 import { type FixtureName, fixturePath, fixtureTokenizer } from './helpers.js';
 
 let llama: Promise<Llama> | undefined;
@@ -16,9 +16,9 @@ export async function loadPair(name: FixtureName): Promise<{ model: LlamaModel; 
   return { model, tok: fixtureTokenizer(name) };
 }
 
-/** Tokenizes `count` generated strings both ways, with parseSpecial false and true; fails listing mismatches. */
+/** Tokenizes the edge cases and `count` generated strings both ways, with parseSpecial false and true; fails listing mismatches. */
 export function compareCorpus(model: LlamaModel, tok: Tokenizer, seed: number, count: number): number[][] {
-  const corpus = generateCorpus(seed, count);
+  const corpus = [...EDGE_CASES, ...generateCorpus(seed, count)];
   const bad: string[] = [];
   const all: number[][] = [];
   for (const s of corpus) {
@@ -69,7 +69,10 @@ export function compareVocab(model: LlamaModel, tok: Tokenizer): void {
     if (model.isEogToken(id as Token)) eog.add(id);
     const want = model.detokenize([id as Token], true);
     const got = tok.detokenize([id], { special: true });
-    if (got !== want) bad.push(`${id}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+    // The GGUF reader turns the U+FEFF token into '' (checked on its own in vocab.test.ts).
+    const readerBom = want === '\uFEFF' && v.tokens[id] === `[EMPTY_${id}]`;
+    if (got !== want && !readerBom)
+      bad.push(`${id}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
   }
   assert.equal(bad.length, 0, `${bad.length} token pieces differ, e.g.\n${bad.slice(0, 5).join('\n')}`);
   assert.deepEqual(
