@@ -93,10 +93,25 @@ export function writeF32(b: Uint8Array, o: number, f: number): void {
 
 /**
  * ggml's nearest_int: adds 1.5·2^23 in float32 and reads the mantissa, i.e. rounds half to even.
- * Valid (as in ggml, which asserts it) for |f| <= 4194303.
+ * Exact rounding for |f| <= 4194303 (ggml asserts that in debug builds); beyond it, the same garbage as
+ * ggml's release build.
  */
 export function nearestInt(f: number): number {
-  return fr(f + 12582912) - 12582912;
+  const v = fr(f + 12582912);
+  if (v >= 8388608 && v < 16777216) return v - 12582912;
+  // out of range: what a release build (assert compiled out) computes from the float's bits
+  return (f32Bits(v) & 0x007fffff) - 0x00400000;
+}
+
+/**
+ * x86 `cvtps2dq` under the default rounding mode (what `_mm256_round_ps(.., _MM_ROUND_NEAREST)` then
+ * `_mm256_cvtps_epi32` give): round half to even; NaN and values outside int32 give INT32_MIN.
+ */
+export function cvtpsEpi32(f: number): number {
+  if (!(Math.abs(f) < 2147483648)) return -2147483648;
+  let r = Math.round(f);
+  if (r - f === 0.5 && r % 2 !== 0) r -= 1;
+  return r;
 }
 
 /** C roundf: nearest integer, halves away from zero. */
@@ -106,7 +121,9 @@ export function roundf(f: number): number {
 
 /** C conversion of a float to int8_t on x86 (truncate to int32, keep the low byte; NaN gives 0). */
 export function toI8(f: number): number {
-  return (Math.trunc(f) << 24) >> 24;
+  const t = Math.trunc(f);
+  if (!(Math.abs(t) < 2147483648)) return 0; // cvttss2si gives INT32_MIN, whose low byte is 0
+  return (t << 24) >> 24;
 }
 
 /** Throws unless `n` is a non-negative multiple of `blockSize`. */

@@ -160,7 +160,7 @@ export function makeQxQuants(
     sumlx = fr(sumlx + fr(fr(w * xi) * l));
     suml2 = fr(suml2 + fr(fr(w * l) * l));
   }
-  let scale = suml2 ? fr(sumlx / suml2) : 0;
+  let scale = suml2 !== 0 ? fr(sumlx / suml2) : 0;
   let best = fr(scale * sumlx);
   const tenth = fr(0.1);
   for (let is = -9; is <= 9; is++) {

@@ -48,7 +48,7 @@ export function quantizeRowQ4_0(
       }
     }
     const d = fr(max / -8);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     for (let j = 0; j < 16; j++) {
       const x0 = fr(x[xb + j]! * id);

@@ -48,7 +48,7 @@ export function quantizeRowQ4_1(
       if (v > max) max = v;
     }
     const d = fr(fr(max - min) / 15);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     writeF16(dst, o + 2, min);
     for (let j = 0; j < 16; j++) {

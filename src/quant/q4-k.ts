@@ -82,7 +82,7 @@ export function quantizeScalesKx2(
   const mAll = readF16(dst, o + 2);
   for (let j = 0; j < 8; j++) {
     const d = fr(dAll * scaleK4(dst, o + 4, j));
-    if (!d) continue;
+    if (d === 0) continue; // C `!d`: NaN does not skip
     const dm = fr(mAll * minK4(dst, o + 4, j));
     for (let ii = 0; ii < 32; ii++) {
       const l = nearestInt(fr(fr(x[xb + 32 * j + ii]! + dm) / d));

@@ -50,7 +50,7 @@ export function quantizeRowQ5_0(
       }
     }
     const d = fr(max / -16);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     let qh = 0;
     for (let j = 0; j < 16; j++) {

@@ -1,6 +1,6 @@
 // Q5_1: 32 weights per 24-byte block {fp16 d, fp16 m, u32 qh (5th bits), 16 bytes of nibbles}; value = q·d + m.
 
-import { checkBlocks, fr, QK, readF16, readI8, readU32, writeF16, writeU32 } from './common.js';
+import { checkBlocks, fr, QK, readF16, readI8, readU32, toI8, writeF16, writeU32 } from './common.js';
 import { Q8_1_BYTES } from './q8-1.js';
 
 /** Bytes per Q5_1 block. */
@@ -51,13 +51,13 @@ export function quantizeRowQ5_1(
       if (v > max) max = v;
     }
     const d = fr(fr(max - min) / 31);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     writeF16(dst, o + 2, min);
     let qh = 0;
     for (let j = 0; j < 16; j++) {
-      const q0 = Math.trunc(fr(fr(fr(x[xb + j]! - min) * id) + 0.5)) & 0xff;
-      const q1 = Math.trunc(fr(fr(fr(x[xb + 16 + j]! - min) * id) + 0.5)) & 0xff;
+      const q0 = toI8(fr(fr(fr(x[xb + j]! - min) * id) + 0.5)) & 0xff;
+      const q1 = toI8(fr(fr(fr(x[xb + 16 + j]! - min) * id) + 0.5)) & 0xff;
       dst[o + 8 + j] = (q0 & 0x0f) | ((q1 & 0x0f) << 4);
       qh |= ((q0 & 0x10) >>> 4) << j;
       qh |= ((q1 & 0x10) >>> 4) << (j + 16);

@@ -79,7 +79,7 @@ export function quantizeRowQ6_K(
     const dAll = readF16(dst, o + 208);
     for (let j = 0; j < 16; j++) {
       const d = fr(dAll * readI8(dst, o + 192 + j));
-      if (!d) continue;
+      if (d === 0) continue; // C `!d`: NaN does not skip
       for (let ii = 0; ii < 16; ii++) {
         const l = nearestInt(fr(x[xb + 16 * j + ii]! / d));
         L[16 * j + ii] = Math.max(-32, Math.min(31, l)) + 32;

@@ -1,6 +1,6 @@
 // Q8_0: 32 weights per 34-byte block {fp16 d, int8 qs[32]}, value = qs·d. Also the activation type of Q4_0/Q5_0/Q8_0.
 
-import { checkBlocks, fr, nearestInt, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
+import { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
 
 /** Bytes per Q8_0 block. */
 export const Q8_0_BYTES = 34;
@@ -39,7 +39,7 @@ export function quantizeRowQ8_0(
       amax = amax > v ? amax : v;
     }
     const d = fr(amax / 127);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     for (let j = 0; j < QK; j++) dst[o + 2 + j] = toI8(roundf(fr(x[xb + j]! * id))) & 0xff;
   }
@@ -65,7 +65,7 @@ export function quantizeRowQ8_0X86(
     writeF16(dst, o, d);
     const id = amax !== 0 ? fr(127 / amax) : 0;
     for (let j = 0; j < QK; j++) {
-      const q = nearestInt(fr(x[xb + j]! * id));
+      const q = cvtpsEpi32(fr(x[xb + j]! * id));
       dst[o + 2 + j] = Math.min(127, Math.max(-128, q)) & 0xff;
     }
   }

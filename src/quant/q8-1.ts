@@ -1,6 +1,6 @@
 // Q8_1: 32 values per 36-byte block {fp16 d, fp16 s = d·Σqs, int8 qs[32]}; the activation type of Q4_1/Q5_1.
 
-import { checkBlocks, fr, nearestInt, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
+import { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
 
 /** Bytes per Q8_1 block. */
 export const Q8_1_BYTES = 36;
@@ -39,13 +39,13 @@ export function quantizeRowQ8_1(
       amax = amax > v ? amax : v;
     }
     const d = fr(amax / 127);
-    const id = d ? fr(1 / d) : 0;
+    const id = d !== 0 ? fr(1 / d) : 0; // C truth test: NaN counts as true
     writeF16(dst, o, d);
     let sum = 0;
     for (let j = 0; j < QK; j++) {
       const q = toI8(roundf(fr(x[xb + j]! * id)));
       dst[o + 4 + j] = q & 0xff;
-      sum += q;
+      sum = (sum + q) | 0; // int32 lanes, wrapping
     }
     writeF16(dst, o + 2, fr(sum * d));
   }
@@ -69,8 +69,8 @@ export function quantizeRowQ8_1X86(
     const id = amax !== 0 ? fr(127 / amax) : 0;
     let sum = 0;
     for (let j = 0; j < QK; j++) {
-      const q = nearestInt(fr(x[xb + j]! * id));
-      sum += q;
+      const q = cvtpsEpi32(fr(x[xb + j]! * id));
+      sum = (sum + q) | 0; // int32 lanes, wrapping
       dst[o + 4 + j] = Math.min(127, Math.max(-128, q)) & 0xff;
     }
     writeF16(dst, o + 2, fr(d * sum));

@@ -46,7 +46,7 @@ export function quantizeRowQ8_K(
         max = x[xb + j]!;
       }
     }
-    if (!amax) {
+    if (amax === 0) {
       dst.fill(0, o, o + Q8_K_BYTES);
       continue;
     }
