@@ -4,19 +4,36 @@
 //
 // A .wat containing the line `;;@variants relaxed` is built twice: NAME (plain SIMD128) and NAME-relaxed.
 // In it, `(DOT8 $a $b)` (two locals: i8x16 a signed, b in 0..127) expands to an i16x8 of pair sums a·b:
-// i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high + add in the plain one.
+// i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high + add in the plain one;
+// lines between `;;@if relaxed`, `;;@else` and `;;@end` are kept only in the matching build (blanked otherwise,
+// so wabt's line numbers stay right).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
 const DOT8 = /\(DOT8 (\$\w+) (\$\w+)\)/g;
+function select(src, relaxed) {
+  let keep = [true];
+  return src
+    .split('\n')
+    .map((line) => {
+      const t = line.trim();
+      if (t === ';;@if relaxed') keep = [...keep, relaxed];
+      else if (t === ';;@else') keep = [...keep.slice(0, -1), !keep.at(-1)];
+      else if (t === ';;@end') keep = keep.slice(0, -1);
+      else return keep.every(Boolean) ? line : '';
+      return '';
+    })
+    .join('\n');
+}
 const expand = {
   '': (src) =>
-    src.replace(
+    select(src, false).replace(
       DOT8,
       '(i16x8.add (i16x8.extmul_low_i8x16_s (local.get $1) (local.get $2)) (i16x8.extmul_high_i8x16_s (local.get $1) (local.get $2)))',
     ),
-  relaxed: (src) => src.replace(DOT8, '(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $1) (local.get $2))'),
+  relaxed: (src) =>
+    select(src, true).replace(DOT8, '(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $1) (local.get $2))'),
 };
 
 const dir = 'src/kernels/wasm';

@@ -226,30 +226,97 @@
   (func $q4_0_g4 (param $w i32) (param $x i32) (param $nb i32) (result v128)
     (local $acc v128) (local $m v128) (local $x0 v128) (local $x1 v128) (local $wv v128) (local $lo v128)
     (local $hi v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $sc v128)
+    (local $xa v128) (local $xb v128) (local $xc v128) (local $xd v128)
     (local.set $m (i8x16.splat (i32.const 15)))
     (loop $blk
       (local.set $x0 (v128.load (local.get $x)))
       (local.set $x1 (v128.load offset=16 (local.get $x)))
+;;@if relaxed
+;;@else
+      (local.set $xa (i16x8.extend_low_i8x16_s (local.get $x0)))
+      (local.set $xb (i16x8.extend_high_i8x16_s (local.get $x0)))
+      (local.set $xc (i16x8.extend_low_i8x16_s (local.get $x1)))
+      (local.set $xd (i16x8.extend_high_i8x16_s (local.get $x1)))
+;;@end
       (local.set $wv (v128.load offset=8 (local.get $w)))
       (local.set $lo (v128.and (local.get $wv) (local.get $m)))
       (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+;;@if relaxed
       (local.set $s0 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+;;@else
+      (v128.store offset=0 (i32.const 0)
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_u (local.get $lo)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_u (local.get $lo))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_u (local.get $hi)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_u (local.get $hi))))))
+;;@end
       (local.set $wv (v128.load offset=24 (local.get $w)))
       (local.set $lo (v128.and (local.get $wv) (local.get $m)))
       (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+;;@if relaxed
       (local.set $s1 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+;;@else
+      (v128.store offset=16 (i32.const 0)
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_u (local.get $lo)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_u (local.get $lo))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_u (local.get $hi)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_u (local.get $hi))))))
+;;@end
       (local.set $wv (v128.load offset=40 (local.get $w)))
       (local.set $lo (v128.and (local.get $wv) (local.get $m)))
       (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+;;@if relaxed
       (local.set $s2 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+;;@else
+      (v128.store offset=32 (i32.const 0)
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_u (local.get $lo)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_u (local.get $lo))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_u (local.get $hi)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_u (local.get $hi))))))
+;;@end
       (local.set $wv (v128.load offset=56 (local.get $w)))
       (local.set $lo (v128.and (local.get $wv) (local.get $m)))
       (local.set $hi (i8x16.shr_u (local.get $wv) (i32.const 4)))
+;;@if relaxed
       (local.set $s3 (i32x4.extadd_pairwise_i16x8_s (i16x8.add (DOT8 $x0 $lo) (DOT8 $x1 $hi))))
+;;@else
+      (v128.store offset=48 (i32.const 0)
+        (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xa) (i16x8.extend_low_i8x16_u (local.get $lo)))
+            (i32x4.dot_i16x8_s (local.get $xb) (i16x8.extend_high_i8x16_u (local.get $lo))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_u (local.get $hi)))
+            (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_u (local.get $hi))))))
+;;@end
+;;@if relaxed
+;;@else
+      (local.set $s0 (v128.load (i32.const 0)))
+      (local.set $s1 (v128.load offset=16 (i32.const 0)))
+      (local.set $s2 (v128.load offset=32 (i32.const 0)))
+      (local.set $s3 (v128.load offset=48 (i32.const 0)))
+;;@end
       ;; Σ (n − 8)·q = Σ n·q − 8·Σq
       (local.set $s0
         (i32x4.sub
-          (call $hsum4 (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3))
+          (i32x4.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (local.tee $s0 (i32x4.add
+                (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1))
+                (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1))))
+              (local.tee $s2 (i32x4.add
+                (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3))
+                (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3)))))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s2)))
           (i32x4.splat (i32.shl (i32.load offset=36 (local.get $x)) (i32.const 3)))))
       (local.set $sc (v128.load16x4_u (local.get $w)))
       (local.set $sc
@@ -320,7 +387,15 @@
           (i32x4.add
             (i32x4.dot_i16x8_s (local.get $xc) (i16x8.extend_low_i8x16_s (local.get $w1)))
             (i32x4.dot_i16x8_s (local.get $xd) (i16x8.extend_high_i8x16_s (local.get $w1))))))
-      (local.set $s0 (call $hsum4 (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3)))
+      (local.set $s0 (i32x4.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (local.tee $s0 (i32x4.add
+                (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1))
+                (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1))))
+              (local.tee $s2 (i32x4.add
+                (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3))
+                (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3)))))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s2))))
       (local.set $sc (v128.load16x4_u (local.get $w)))
       (local.set $sc
         (v128.or

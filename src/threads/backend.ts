@@ -1,0 +1,253 @@
+// The wasm Backend: every matrix split by rows over the calling thread and N−1 workers, each row share in its own memory.
+import { ggmlTypeName, rowBytes } from '../format/ggml-types.js';
+import { KERNEL_TYPES, KernelModule, type PackedMatrix } from '../kernels/matvec.js';
+import { detectRelaxedSimd } from '../kernels/relaxed.js';
+import type { Backend, WeightMatrix } from '../model/backend.js';
+import type { TensorRef } from '../model/config.js';
+import {
+  ARG_ID,
+  ARG_N,
+  CALLER_SLEEPS,
+  CMD,
+  CMD_MATMUL,
+  CMD_MESSAGE,
+  DONE,
+  ERR_BYTES,
+  ERR_LEN,
+  SEQ,
+  SLOT_INTS,
+  WORKER_SLEEPS,
+  type WorkerHandle,
+  type WorkerRequest,
+  type WorkerSpawner,
+} from './protocol.js';
+import { publish, waitChange } from './sync.js';
+
+/** Options of createBackend. */
+export interface BackendOptions {
+  /** Threads computing each matmul, the calling one included (1: no workers). Default: all hardware threads. */
+  threads?: number;
+  /** Relaxed SIMD kernels: true (error if unavailable), false, or 'auto' (default: use when the engine has it). */
+  relaxed?: boolean | 'auto';
+}
+
+/** How long the caller spins for workers before sleeping (ms); a worker's share takes about as long as its own. */
+const CALLER_SPIN_MS = 5;
+/** A worker silent this long on a request (prepare, buffers) is taken as dead. */
+const REQUEST_TIMEOUT_MS = 120_000;
+
+interface Share {
+  /** Participant index: 0 = calling thread, i ≥ 1 = worker i − 1. */
+  who: number;
+  row0: number;
+  row1: number;
+}
+
+interface Prepared extends WeightMatrix {
+  readonly id: number;
+  readonly local?: PackedMatrix;
+  readonly shares: readonly Share[];
+}
+
+/** Splits `rows` into `parts` ranges on multiples of 4 (the kernels' row groups); empty ranges dropped. */
+export function splitRows(rows: number, parts: number): Array<[number, number]> {
+  const groups = Math.ceil(rows / 4);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < parts; i++) {
+    const g0 = Math.floor((i * groups) / parts);
+    const g1 = Math.floor(((i + 1) * groups) / parts);
+    out.push([Math.min(rows, g0 * 4), Math.min(rows, g1 * 4)]);
+  }
+  return out;
+}
+
+/** A Backend over wasm kernels with workers started by `spawner` (see createBackend for Node). */
+export class WasmBackend implements Backend {
+  readonly name: string;
+  readonly threads: number;
+  readonly relaxed: boolean;
+  private readonly km: KernelModule;
+  private readonly workers: WorkerHandle[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly errors: Uint8Array;
+  private seq: number[] = [];
+  private xCap = 0;
+  private outCap = 0;
+  private x: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private out: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(spawner: WorkerSpawner | undefined, threads: number, relaxed: boolean | 'auto' = 'auto') {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`threads must be a positive integer, got ${threads}`);
+    const has = detectRelaxedSimd();
+    if (relaxed === true && !has)
+      throw new Error('relaxed SIMD requested but this WebAssembly engine lacks it');
+    this.relaxed = relaxed === 'auto' ? has : relaxed;
+    this.threads = threads;
+    this.km = new KernelModule(this.relaxed);
+    const nw = threads - 1;
+    if (nw > 0 && (!spawner || typeof SharedArrayBuffer === 'undefined')) {
+      throw new Error(
+        'threads > 1 needs SharedArrayBuffer and a worker spawner (browsers: COOP/COEP headers)',
+      );
+    }
+    const ctrlSab = new SharedArrayBuffer(Math.max(1, nw) * SLOT_INTS * 4);
+    const errSab = new SharedArrayBuffer(Math.max(1, nw) * ERR_BYTES);
+    this.ctrl = new Int32Array(ctrlSab);
+    this.errors = new Uint8Array(errSab);
+    for (let i = 0; i < nw; i++) {
+      this.workers.push(spawner!.spawn({ ctrl: ctrlSab, errors: errSab, slot: i, relaxed: this.relaxed }));
+      this.seq.push(0);
+    }
+    // A first round trip per worker: returns once each has loaded and runs its loop.
+    const none = { kind: 'buffers', x: new SharedArrayBuffer(4), out: new SharedArrayBuffer(4) } as const;
+    for (let i = 0; i < nw; i++) this.post(i, none);
+    for (let i = 0; i < nw; i++) this.waitWorker(i, REQUEST_TIMEOUT_MS, 'start-up');
+    this.name = `wasm-${this.relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread${threads > 1 ? 's' : ''}`;
+  }
+
+  private slot(i: number): Int32Array {
+    return this.ctrl.subarray(i * SLOT_INTS, (i + 1) * SLOT_INTS);
+  }
+
+  /** Waits until worker i's DONE reaches seq[i]; throws its error if it left one. */
+  private waitWorker(i: number, timeoutMs: number, what: string): void {
+    const c = this.slot(i);
+    const target = this.seq[i]!;
+    const t0 = performance.now();
+    let d = Atomics.load(c, DONE);
+    while (d !== target) {
+      d = waitChange(c, DONE, d, CALLER_SLEEPS, CALLER_SPIN_MS);
+      if (d !== target && performance.now() - t0 > timeoutMs) {
+        throw new Error(`kernel worker ${i} did not answer ${what} within ${timeoutMs} ms`);
+      }
+    }
+    const len = Atomics.load(c, ERR_LEN);
+    if (len > 0) {
+      const msg = new TextDecoder().decode(this.errors.slice(i * ERR_BYTES, i * ERR_BYTES + len));
+      Atomics.store(c, ERR_LEN, 0);
+      throw new Error(`kernel worker ${i}: ${msg}`);
+    }
+  }
+
+  /** Posts a request to worker i and announces it (does not wait). */
+  private post(i: number, req: WorkerRequest, transfer?: Transferable[]): void {
+    const c = this.slot(i);
+    this.workers[i]!.postMessage(req, transfer);
+    Atomics.store(c, CMD, CMD_MESSAGE);
+    this.seq[i] = this.seq[i]! + 1;
+    publish(c, SEQ, this.seq[i]!, WORKER_SLEEPS);
+  }
+
+  /** Grows the shared activation/result buffers to hold x (floats) and out (floats). */
+  private ensureShared(xFloats: number, outFloats: number): void {
+    if (this.workers.length === 0 || (xFloats <= this.xCap && outFloats <= this.outCap)) return;
+    this.xCap = Math.max(xFloats, this.xCap);
+    this.outCap = Math.max(outFloats, this.outCap);
+    const xs = new SharedArrayBuffer(this.xCap * 4);
+    const os = new SharedArrayBuffer(this.outCap * 4);
+    this.x = new Float32Array(xs);
+    this.out = new Float32Array(os);
+    for (let i = 0; i < this.workers.length; i++) this.post(i, { kind: 'buffers', x: xs, out: os });
+    for (let i = 0; i < this.workers.length; i++) this.waitWorker(i, REQUEST_TIMEOUT_MS, 'buffers');
+  }
+
+  prepareMatrix(t: TensorRef): WeightMatrix {
+    if (this.disposed) throw new Error('prepareMatrix after dispose()');
+    if (t.dims.length !== 2 && !(t.dims.length > 2 && t.dims.slice(2).every((d) => d === 1))) {
+      throw new Error(`prepareMatrix(${t.name}): expected a 2-D tensor, got dims [${t.dims.join(', ')}]`);
+    }
+    if (!KERNEL_TYPES.includes(t.type)) {
+      throw new Error(
+        `prepareMatrix(${t.name}): weight type ${ggmlTypeName(t.type)} is not supported by the wasm backend (supported: ${KERNEL_TYPES.map(ggmlTypeName).join(', ')})`,
+      );
+    }
+    const cols = t.dims[0]!;
+    const rows = t.dims[1]!;
+    const rb = rowBytes(t.type, cols);
+    if (t.data.length < rows * rb) {
+      throw new Error(`prepareMatrix(${t.name}): ${t.data.length} bytes of data, expected ${rows * rb}`);
+    }
+    const id = this.nextId++;
+    const ranges = splitRows(rows, this.threads);
+    const shares: Share[] = [];
+    // Workers first (their copies run while this thread packs its own share).
+    const pending: number[] = [];
+    for (let i = 1; i < ranges.length; i++) {
+      const [r0, r1] = ranges[i]!;
+      if (r1 <= r0) continue;
+      const data = t.data.slice(r0 * rb, r1 * rb);
+      const req: WorkerRequest = {
+        kind: 'prepare',
+        id,
+        type: t.type,
+        rowsTotal: rows,
+        row0: r0,
+        rows: r1 - r0,
+        cols,
+        data,
+      };
+      this.post(i - 1, req, [data.buffer]);
+      pending.push(i - 1);
+      shares.push({ who: i, row0: r0, row1: r1 });
+    }
+    const [l0, l1] = ranges[0]!;
+    let local: PackedMatrix | undefined;
+    if (l1 > l0) {
+      local = this.km.pack(t.type, l1 - l0, cols, t.data.subarray(l0 * rb, l1 * rb));
+      shares.unshift({ who: 0, row0: l0, row1: l1 });
+    }
+    for (const i of pending) this.waitWorker(i, REQUEST_TIMEOUT_MS, `prepare ${t.name}`);
+    const m: Prepared = { name: t.name, type: t.type, rows, cols, id, local, shares };
+    return m;
+  }
+
+  matmul(w: WeightMatrix, x: Float32Array, n: number, out: Float32Array): void {
+    const m = w as Prepared;
+    if (m.shares === undefined) throw new Error(`matmul(${w.name}): matrix was not prepared by this backend`);
+    const { rows, cols } = m;
+    if (x.length < n * cols)
+      throw new Error(`matmul(${m.name}): x has ${x.length} floats, need ${n}×${cols}`);
+    if (out.length < n * rows)
+      throw new Error(`matmul(${m.name}): out has ${out.length} floats, need ${n}×${rows}`);
+    const remote = m.shares.length > (m.local ? 1 : 0);
+    if (remote) {
+      this.ensureShared(n * cols, n * rows);
+      this.x.set(x.subarray(0, n * cols));
+      for (const s of m.shares) {
+        if (s.who === 0) continue;
+        const c = this.slot(s.who - 1);
+        Atomics.store(c, CMD, CMD_MATMUL);
+        Atomics.store(c, ARG_ID, m.id);
+        Atomics.store(c, ARG_N, n);
+        this.seq[s.who - 1] = this.seq[s.who - 1]! + 1;
+        publish(c, SEQ, this.seq[s.who - 1]!, WORKER_SLEEPS);
+      }
+    }
+    if (m.local) this.km.matmul(m.local, x, n, out, rows, m.shares[0]!.row0);
+    if (!remote) return;
+    for (const s of m.shares) {
+      if (s.who === 0) continue;
+      this.waitWorker(s.who - 1, Number.POSITIVE_INFINITY, `matmul ${m.name}`);
+      if (n === 1) out.set(this.out.subarray(s.row0, s.row1), s.row0);
+      else
+        for (let t = 0; t < n; t++)
+          out.set(this.out.subarray(t * rows + s.row0, t * rows + s.row1), t * rows + s.row0);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (let i = 0; i < this.workers.length; i++) {
+      try {
+        this.post(i, { kind: 'exit' });
+      } catch {
+        // already gone
+      }
+      this.workers[i]!.terminate();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// The message protocol between the backend and its kernel workers (shared by the Node and browser adapters).
+import type { GgmlType } from '../format/ggml-types.js';
+
+/**
+ * Control block: one SLOT_INTS-int32 slot per worker in a SharedArrayBuffer (slots 128 bytes apart so two
+ * workers' counters never share a cache line). The hot path (matmul) goes only through these integers;
+ * rarer requests (prepare, new buffers, exit) are posted as messages and announced with CMD_MESSAGE.
+ */
+export const SLOT_INTS = 32;
+/** Command counter, bumped by the caller for each command. */
+export const SEQ = 0;
+/** Last command counter the worker finished. */
+export const DONE = 1;
+/** Command code (CMD_*). */
+export const CMD = 2;
+/** Matrix id of a matmul. */
+export const ARG_ID = 3;
+/** Token count of a matmul. */
+export const ARG_N = 4;
+/** 1 while the worker sleeps in Atomics.wait on SEQ (the caller then notifies). */
+export const WORKER_SLEEPS = 5;
+/** 1 while the caller sleeps in Atomics.wait on DONE (the worker then notifies). */
+export const CALLER_SLEEPS = 6;
+/** Byte length of an error message the worker left in the slot's error area (0: none). */
+export const ERR_LEN = 7;
+/** Bytes per slot for an error message (UTF-8), after the control ints. */
+export const ERR_BYTES = 1024;
+
+/** Run a matmul on the shared activations. */
+export const CMD_MATMUL = 1;
+/** Return to the event loop and handle one posted WorkerRequest. */
+export const CMD_MESSAGE = 2;
+
+/** Sent once when a worker starts. */
+export interface WorkerInit {
+  /** Control block of all workers (Int32Array view); this worker uses slot `slot`. */
+  ctrl: SharedArrayBuffer;
+  /** Error text areas, ERR_BYTES per slot. */
+  errors: SharedArrayBuffer;
+  slot: number;
+  relaxed: boolean;
+}
+
+/** Requests posted to a worker (each announced with CMD_MESSAGE and acknowledged through DONE). */
+export type WorkerRequest =
+  | { kind: 'buffers'; x: SharedArrayBuffer; out: SharedArrayBuffer }
+  | {
+      kind: 'prepare';
+      id: number;
+      type: GgmlType;
+      /** Rows of the whole matrix (the shared output's row stride). */
+      rowsTotal: number;
+      /** First row this worker holds. */
+      row0: number;
+      rows: number;
+      cols: number;
+      /** The rows' bytes in GGUF layout. */
+      data: Uint8Array;
+    }
+  | { kind: 'exit' };
+
+/** What an adapter gives the pool for one started worker. */
+export interface WorkerHandle {
+  postMessage(msg: WorkerRequest, transfer?: Transferable[]): void;
+  terminate(): void;
+}
+
+/** Starts kernel workers: Node's worker_threads or browser Web Workers. */
+export interface WorkerSpawner {
+  spawn(init: WorkerInit): WorkerHandle;
+}
+
+/** Something a worker receives requests from (parentPort in Node, `self` in a Web Worker). */
+export interface WorkerPort {
+  onRequest(handler: (req: WorkerRequest) => void): void;
+  close(): void;
+}

@@ -1,0 +1,93 @@
+// A kernel worker's life (portable): its own wasm memory holding its rows; matmuls run from the shared control block.
+import { KernelModule, type PackedMatrix } from '../kernels/matvec.js';
+import { detectRelaxedSimd } from '../kernels/relaxed.js';
+import {
+  ARG_ID,
+  ARG_N,
+  CALLER_SLEEPS,
+  CMD,
+  CMD_MATMUL,
+  CMD_MESSAGE,
+  DONE,
+  ERR_BYTES,
+  ERR_LEN,
+  SEQ,
+  SLOT_INTS,
+  WORKER_SLEEPS,
+  type WorkerInit,
+  type WorkerPort,
+  type WorkerRequest,
+} from './protocol.js';
+import { publish, waitChange } from './sync.js';
+
+/** How long an idle worker spins before sleeping (ms): covers the gaps between a token's matmuls. */
+const IDLE_SPIN_MS = 2;
+
+interface Part {
+  m: PackedMatrix;
+  rowsTotal: number;
+  row0: number;
+}
+
+/** Serves requests until told to exit. Call once in the worker with the init message. */
+export function serveWorker(init: WorkerInit, port: WorkerPort): void {
+  const all = new Int32Array(init.ctrl);
+  const ctrl = all.subarray(init.slot * SLOT_INTS, (init.slot + 1) * SLOT_INTS);
+  const errArea = new Uint8Array(init.errors, init.slot * ERR_BYTES, ERR_BYTES);
+  if (init.relaxed && !detectRelaxedSimd()) throw new Error('kernel worker: relaxed SIMD is not available');
+  const km = new KernelModule(init.relaxed);
+  const parts = new Map<number, Part>();
+  let x: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  let out: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  let seen = 0; // the caller may have announced requests before this worker started
+
+  const fail = (e: unknown) => {
+    const msg = new TextEncoder().encode(String((e as Error)?.message ?? e)).subarray(0, ERR_BYTES);
+    errArea.set(msg);
+    Atomics.store(ctrl, ERR_LEN, msg.length);
+  };
+  const ack = () => publish(ctrl, DONE, seen, CALLER_SLEEPS);
+
+  const handle = (req: WorkerRequest) => {
+    try {
+      if (req.kind === 'buffers') {
+        x = new Float32Array(req.x);
+        out = new Float32Array(req.out);
+      } else if (req.kind === 'prepare') {
+        const m = km.pack(req.type, req.rows, req.cols, req.data);
+        parts.set(req.id, { m, rowsTotal: req.rowsTotal, row0: req.row0 });
+      } else if (req.kind === 'exit') {
+        ack();
+        port.close();
+        return;
+      }
+    } catch (e) {
+      fail(e);
+    }
+    ack();
+    loop();
+  };
+
+  /** Runs commands from the control block; returns to the event loop on CMD_MESSAGE. */
+  function loop(): void {
+    for (;;) {
+      seen = waitChange(ctrl, SEQ, seen, WORKER_SLEEPS, IDLE_SPIN_MS);
+      const cmd = Atomics.load(ctrl, CMD);
+      if (cmd === CMD_MESSAGE) return; // the posted request arrives through port.onRequest
+      if (cmd === CMD_MATMUL) {
+        try {
+          const p = parts.get(Atomics.load(ctrl, ARG_ID));
+          if (!p) throw new Error(`kernel worker ${init.slot}: unknown matrix id ${ctrl[ARG_ID]}`);
+          const n = Atomics.load(ctrl, ARG_N);
+          km.matmul(p.m, x, n, out, p.rowsTotal, p.row0);
+        } catch (e) {
+          fail(e);
+        }
+      }
+      ack();
+    }
+  }
+
+  port.onRequest(handle);
+  loop();
+}
