@@ -341,7 +341,10 @@ export class Vocab {
     for (let i = 0; i < n; i++) {
       let word = rawTokens[i]!;
       if (typeof word !== 'string') fail(`${VocabKey.tokens}[${i}]`, 'is not a string');
-      if (word === '') word = `[EMPTY_${i}]`;
+      if (word === '') {
+        word = `[EMPTY_${i}]`;
+        this.warnings.push(`empty token at index ${i}, renamed ${word}`);
+      }
       if (this.tokenToId.has(word))
         fail(
           VocabKey.tokens,
@@ -355,7 +358,7 @@ export class Vocab {
     this.maxTokenLen = maxLen;
 
     if (this.model === 'llama') {
-      this.linefeedId = this.tokenToId.get('<0x0A>') ?? this.tokenToId.get('\n') ?? null;
+      this.linefeedId = this.tokenToId.get('<0x0A>') ?? this.tokenToId.get('\n') ?? this.padId;
       if (this.linefeedId === null) this.warnings.push('SPM vocabulary without a newline token');
     }
 
