@@ -1,0 +1,124 @@
+// createBackend: 1 and 2 threads, SIMD128 and relaxed, every kernel type, against the reference; errors; dispose.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { GgmlType, ggmlTypeName } from '../../src/format/ggml-types.js';
+import { createBackend, splitRows } from '../../src/threads/index.js';
+import { checkAgainstRef, randomActivations, randomWeights, TOLERANCE } from '../kernels/helpers.js';
+
+test('splitRows covers all rows in multiples of 4', () => {
+  assert.deepEqual(splitRows(13, 2), [
+    [0, 8],
+    [8, 13],
+  ]);
+  assert.deepEqual(splitRows(3, 2), [
+    [0, 0],
+    [0, 3],
+  ]);
+  assert.deepEqual(splitRows(16, 3), [
+    [0, 4],
+    [4, 8],
+    [8, 16],
+  ]);
+});
+
+for (const threads of [1, 2]) {
+  for (const relaxed of [false, true]) {
+    test(`${threads} thread(s), ${relaxed ? 'relaxed' : 'simd128'}: every type matches the reference`, () => {
+      const be = createBackend({ threads, relaxed });
+      try {
+        assert.match(be.name, new RegExp(`${relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread`));
+        let seed = 100;
+        for (const [type, tol] of TOLERANCE) {
+          const k = type === GgmlType.Q4_K || type === GgmlType.Q6_K;
+          for (const [rows, n] of [
+            [3, 1],
+            [13, 3],
+            [30, 17],
+          ] as const) {
+            const cols = k ? 512 : 96;
+            const w = randomWeights(type, rows, cols, seed++);
+            const m = be.prepareMatrix({ name: `w${seed}`, type, dims: [cols, rows], data: w });
+            assert.deepEqual([m.rows, m.cols, m.type], [rows, cols, type]);
+            const x = randomActivations(n, cols, seed++);
+            const out = new Float32Array(n * rows).fill(Number.NaN);
+            be.matmul(m, x, n, out);
+            be.matmul(m, x, n, out); // twice: buffers and counters reused
+            checkAgainstRef(
+              type,
+              w,
+              rows,
+              cols,
+              x,
+              n,
+              out,
+              tol,
+              `${be.name} ${ggmlTypeName(type)} ${rows}×${cols} n=${n}`,
+            );
+          }
+        }
+      } finally {
+        be.dispose();
+      }
+    });
+  }
+}
+
+test('several matrices stay usable; larger batches grow the shared buffers', () => {
+  const be = createBackend({ threads: 2 });
+  try {
+    const a = randomWeights(GgmlType.Q4_0, 64, 128, 1);
+    const b = randomWeights(GgmlType.Q8_0, 20, 256, 2);
+    const ma = be.prepareMatrix({ name: 'a', type: GgmlType.Q4_0, dims: [128, 64], data: a });
+    const mb = be.prepareMatrix({ name: 'b', type: GgmlType.Q8_0, dims: [256, 20], data: b });
+    for (const n of [1, 40, 2]) {
+      const xa = randomActivations(n, 128, n);
+      const oa = new Float32Array(n * 64);
+      be.matmul(ma, xa, n, oa);
+      checkAgainstRef(GgmlType.Q4_0, a, 64, 128, xa, n, oa, 2e-6, `a n=${n}`);
+      const xb = randomActivations(n, 256, n + 1);
+      const ob = new Float32Array(n * 20);
+      be.matmul(mb, xb, n, ob);
+      checkAgainstRef(GgmlType.Q8_0, b, 20, 256, xb, n, ob, 2e-6, `b n=${n}`);
+    }
+  } finally {
+    be.dispose();
+  }
+});
+
+test('bad input is rejected with messages naming the tensor', () => {
+  const be = createBackend({ threads: 2 });
+  try {
+    const data = new Uint8Array(4 * 176);
+    assert.throws(
+      () => be.prepareMatrix({ name: 'blk.0.ffn_down.weight', type: GgmlType.Q5_K, dims: [256, 4], data }),
+      /blk\.0\.ffn_down\.weight.*q5_K.*not supported/,
+    );
+    assert.throws(
+      () => be.prepareMatrix({ name: 'short', type: GgmlType.Q4_0, dims: [64, 4], data: new Uint8Array(10) }),
+      /short.*10 bytes.*expected 144/,
+    );
+    assert.throws(() => be.prepareMatrix({ name: 'v', type: GgmlType.F32, dims: [4, 4, 2], data }), /2-D/);
+    const m = be.prepareMatrix({ name: 'ok', type: GgmlType.F32, dims: [8, 4], data: new Uint8Array(128) });
+    assert.throws(() => be.matmul(m, new Float32Array(7), 1, new Float32Array(4)), /x has 7 floats/);
+  } finally {
+    be.dispose();
+  }
+  assert.throws(() => createBackend({ threads: 0 }), /threads must be a positive integer/);
+});
+
+test('a process that disposes its 2-thread backend exits promptly', () => {
+  const code = `
+    import { createBackend } from './src/threads/index.ts';
+    const be = createBackend({ threads: 2 });
+    const m = be.prepareMatrix({ name: 'w', type: 0, dims: [4, 4], data: new Uint8Array(64) });
+    be.matmul(m, new Float32Array(4), 1, new Float32Array(4));
+    be.dispose();
+    console.log('done');`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /done/);
+});
