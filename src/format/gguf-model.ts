@@ -1,7 +1,10 @@
 // GGUF → LoadedModel: ModelConfig from `{arch}.*` keys, tensors by name, and a shape check shared with hf.ts.
+
+import { closeSync, openSync } from 'node:fs';
 import type { Arch, LoadedModel, ModelConfig, TensorRef } from '../model/config.js';
 import { ggmlTypeName } from './ggml-types.js';
-import { type GgufFile, metaNumber, metaString } from './gguf-read.js';
+import { readExactly, readGgufHeader } from './gguf-node.js';
+import { GgufFile, type GgufTensorInfo, metaNumber, metaString } from './gguf-read.js';
 
 /** Architectures accepted, with the RoPE layout their GGUF files use. */
 const GGUF_ROPE: Record<Arch, 'neox' | 'norm'> = { phi3: 'neox', llama: 'norm' };
@@ -12,6 +15,26 @@ const GGUF_ROPE: Record<Arch, 'neox' | 'norm'> = { phi3: 'neox', llama: 'norm' }
  * llama checkpoints. Checks every required tensor and its shape.
  */
 export function loadGgufModel(file: GgufFile): LoadedModel {
+  if (!file.bytes) throw new Error(`${file.source}: tensor data was not loaded (read the whole file)`);
+  return buildModel(file, (t) => file.tensorBytes(t.name));
+}
+
+/**
+ * Loads a GGUF model from disk without one whole-file buffer: the header is parsed from a prefix and each
+ * tensor is read into its own buffer (files over the 4 GiB typed-array limit work).
+ */
+export function readGgufModel(path: string): LoadedModel {
+  const { header } = readGgufHeader(path);
+  const file = new GgufFile(header, undefined, path);
+  const fd = openSync(path, 'r');
+  try {
+    return buildModel(file, (t) => readExactly(fd, header.dataOffset + t.offset, t.nBytes, path));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array): LoadedModel {
   const src = file.source;
   const arch = metaString(file, 'general.architecture');
   if (arch !== 'phi3' && arch !== 'llama') {
@@ -49,12 +72,12 @@ export function loadGgufModel(file: GgufFile): LoadedModel {
   if (typeof sw === 'number' && sw > 0) config.slidingWindow = sw;
   const orig = file.get(k('rope.scaling.original_context_length'));
   if (typeof orig === 'number' && orig > 0) config.nCtxOrig = orig;
-  if (!file.bytes) throw new Error(`${src}: tensor data was not loaded (read the whole file)`);
   const tensors = new Map<string, TensorRef>();
-  for (const t of file.tensors) {
-    tensors.set(t.name, { name: t.name, type: t.type, dims: t.dims, data: file.tensorBytes(t.name) });
-  }
+  for (const t of file.tensors)
+    tensors.set(t.name, { name: t.name, type: t.type, dims: t.dims, data: new Uint8Array(0) });
+  // Check shapes before reading any tensor data, so a wrong file fails fast.
   checkModelTensors(config, tensors, src);
+  for (const t of file.tensors) tensors.get(t.name)!.data = read(t);
   return { config, tensors, metadata: file.metadata, source: src };
 }
 

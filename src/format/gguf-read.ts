@@ -213,6 +213,7 @@ class Cursor {
   typedArray(type: GgufValueType, n: number, f: string): GgufValue {
     const size = SCALAR_SIZE[type]!;
     this.need(n * size, f);
+    const start = this.pos;
     const src = this.bytes.slice(this.pos, this.pos + n * size);
     this.pos += n * size;
     const buf = src.buffer;
@@ -240,7 +241,7 @@ class Cursor {
       default: {
         const out: boolean[] = [];
         for (let i = 0; i < n; i++) {
-          if (src[i]! > 1) this.fail(`${f}[${i}]: bool must be 0 or 1, got ${src[i]}`);
+          if (src[i]! > 1) this.fail(`${f}[${i}]: bool must be 0 or 1, got ${src[i]}`, start + i);
           out.push(src[i] === 1);
         }
         return out as unknown as GgufValue;

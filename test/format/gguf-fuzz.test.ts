@@ -397,6 +397,17 @@ test('unknown value and tensor types are named', () => {
     const bytes = new Raw().header(1, 0).str('t').u32(1).u64(32).u32(type).u64(0).pad(32, 256).bytes();
     hostile(bytes, `tensor type ${type}`, new RegExp(`tensor "t" has unknown tensor type ${type}`));
   }
+  const boolArray = new Raw()
+    .header(0, 1)
+    .str('bs')
+    .u32(T.ARRAY)
+    .u32(T.BOOL)
+    .u64(3)
+    .u8(1, 0, 7)
+    .pad(32)
+    .bytes();
+  const e = expectClearError(boolArray, 'bool array', /metadata "bs"\[2\]: bool must be 0 or 1, got 7/);
+  assert.match(e.message, new RegExp(`offset ${4 + 4 + 8 + 8 + 8 + 2 + 4 + 4 + 8 + 2}\\)`));
   hostile(
     new Raw().header(0, 1).str('b').u32(T.BOOL).u8(2).pad(32).bytes(),
     'bool 2',

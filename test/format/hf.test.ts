@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { GgmlType } from '../../src/format/ggml-types.js';
-import { loadGgufModel } from '../../src/format/gguf-model.js';
-import { readGgufFile } from '../../src/format/gguf-node.js';
+import { loadGgufModel, readGgufModel } from '../../src/format/gguf-model.js';
+import { readGgufFile, writeGgufFile } from '../../src/format/gguf-node.js';
 import { parseGguf } from '../../src/format/gguf-read.js';
 import { writeGguf } from '../../src/format/gguf-write.js';
 import { hfTensorName, loadHfModel } from '../../src/format/hf.js';
@@ -277,6 +277,16 @@ test('phi3 HF directory → LoadedModel: config, GGUF names, dims, bytes, LongRo
   const back = loadGgufModel(parseGguf(bytes, 'roundtrip.gguf'));
   assert.deepEqual({ ...back.config }, { ...c, rmsEps: Math.fround(1e-5) });
   assert.deepEqual(back.tensors.get('blk.0.ffn_up.weight')!.data, m.tensors.get('blk.0.ffn_up.weight')!.data);
+  // From disk, tensor by tensor.
+  const path = join(dir, 'model.gguf');
+  writeGgufFile(path, {
+    metadata: m.metadata,
+    tensors: [...m.tensors.values()].map((t) => ({ name: t.name, dims: t.dims, type: t.type, data: t.data })),
+  });
+  const disk = readGgufModel(path);
+  assert.deepEqual({ ...disk.config }, { ...back.config });
+  for (const [name, t] of m.tensors) assert.deepEqual(disk.tensors.get(name)!.data, t.data, name);
+  assert.equal(disk.source, path);
 });
 
 test('metadata keys and types match llama.cpp’s Phi-3 vocabulary GGUF', () => {
