@@ -82,9 +82,14 @@ export function checkAgainstRef(
   out: Float32Array,
   tol: number,
   label: string,
+  /** A different reference result to compare with (default: matmulKernelRef). */
+  reference?: Float32Array,
 ): void {
-  const ref = new Float32Array(n * rows);
-  matmulKernelRef(type, data, rows, cols, x, n, ref);
+  let ref = reference;
+  if (!ref) {
+    ref = new Float32Array(n * rows);
+    matmulKernelRef(type, data, rows, cols, x, n, ref);
+  }
   const rb = rowBytes(type, cols);
   const acts = Array.from({ length: n }, (_, t) =>
     activationRef(type, x.subarray(t * cols, (t + 1) * cols), cols),

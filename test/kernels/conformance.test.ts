@@ -1,0 +1,31 @@
+// The wasm kernels against the project's ggml-faithful reference, src/quant's matmulRef (generic CPU flavour).
+import { test } from 'node:test';
+import { GgmlType, ggmlTypeName } from '../../src/format/ggml-types.js';
+import { KernelModule } from '../../src/kernels/matvec.js';
+import { detectRelaxedSimd } from '../../src/kernels/relaxed.js';
+import { matmulRef } from '../../src/quant/matmul-ref.js';
+import { checkAgainstRef, randomActivations, randomWeights, TOLERANCE } from './helpers.js';
+
+for (const relaxed of [false, true]) {
+  for (const [type, tol] of TOLERANCE) {
+    test(`${relaxed ? 'relaxed' : 'simd128'} ${ggmlTypeName(type)} equals matmulRef within ${tol}·Σ|w·x|`, () => {
+      if (relaxed) detectRelaxedSimd();
+      const km = new KernelModule(relaxed);
+      let seed = 500;
+      for (const [rows, n] of [
+        [7, 1],
+        [13, 3],
+        [6, 17],
+      ] as const) {
+        const cols = type === GgmlType.Q4_K || type === GgmlType.Q6_K ? 768 : 224;
+        const w = randomWeights(type, rows, cols, seed++);
+        const x = randomActivations(n, cols, seed++);
+        const out = new Float32Array(n * rows);
+        km.matmul(km.pack(type, rows, cols, w), x, n, out, rows, 0);
+        const ref = new Float32Array(n * rows);
+        matmulRef({ type, data: w, rows, cols }, x, n, ref);
+        checkAgainstRef(type, w, rows, cols, x, n, out, tol, `matmulRef ${ggmlTypeName(type)} n=${n}`, ref);
+      }
+    });
+  }
+}
