@@ -23,7 +23,7 @@ export interface HashingEmbedderOptions {
 }
 
 const STOP = new Set(
-  'a an and are as at be by for from has have in is it its of on or that the this to was were will with what which who whom when where why how does did do'.split(
+  'a an and are as at be by for from has have had in is it its of on or that the this to was were will with what which who whom whose when where why how does did do many much name named called there their they them he she his her into than then can could would should any some'.split(
     ' ',
   ),
 );

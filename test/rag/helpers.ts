@@ -44,6 +44,7 @@ export function makePdf(pages: string[][], title?: string): Uint8Array {
 /** A generator that answers with a function of the prompt and records every call. */
 export class FakeGenerator implements Generator {
   calls: { prompt: string; opts: GenerateOptions }[] = [];
+  chatPrompt?: (messages: { role: string; content: string }[]) => string;
   constructor(private readonly reply: (prompt: string) => string) {}
   async generate(prompt: string, opts: GenerateOptions): Promise<string> {
     this.calls.push({ prompt, opts });
