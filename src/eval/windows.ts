@@ -54,9 +54,12 @@ export function planWindows(nTokens: number, opts: WindowOptions = {}): WindowPl
   return { nCtx, nBatch, nSeq, nChunks, first: Math.floor(nCtx / 2) };
 }
 
-/** Tokenizes the whole text as llama.cpp does (`common_tokenize(ctx, text, add_special = true)`). */
+/**
+ * Tokenizes the whole text as llama.cpp does (`common_tokenize(ctx, text, add_special = true)`: BOS when
+ * the model adds it, special-token text such as "<|end|>" NOT parsed as special tokens).
+ */
 export function tokenizeForPerplexity(model: ScoringModel, text: string): number[] {
-  return model.tokenize(text, { addBos: model.addBos, parseSpecial: true });
+  return model.tokenize(text, { addBos: model.addBos, parseSpecial: false });
 }
 
 /**
