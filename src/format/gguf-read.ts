@@ -114,7 +114,7 @@ const SCALAR_SIZE: Partial<Record<GgufValueType, number>> = {
   [GgufValueType.FLOAT64]: 8,
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Sequential little-endian reader over a byte array with bounds checks that name the field. */
 class Cursor {
