@@ -1,0 +1,74 @@
+// Requantizes a model (GGUF or safetensors directory) into another file type, choosing per-tensor types
+// as llama.cpp's quantizer does.
+import { GgmlType } from '../format/ggml-types.js';
+import { writeGgufFile } from '../format/gguf-node.js';
+import type { GgufEntry } from '../format/gguf-read.js';
+import { gv } from '../format/gguf-write.js';
+import { modelMetadata } from '../model/random.js';
+import {
+  chooseTensorType,
+  dequantizeTensor,
+  LLAMA_FTYPE,
+  type QuantFileType,
+  quantizeTensor,
+} from '../quant/index.js';
+import { readModel } from './load.js';
+
+const FILE_TYPES = Object.keys(LLAMA_FTYPE) as QuantFileType[];
+
+/** Result sizes of a quantization run. */
+export interface QuantizeResult {
+  inputBytes: number;
+  outputBytes: number;
+}
+
+/** Quantizes `input` into `output` as `fileType`; progress per tensor. */
+export async function quantizeModel(
+  input: string,
+  output: string,
+  fileType: string,
+  onProgress?: (done: number, total: number, tensor: string) => void,
+): Promise<QuantizeResult> {
+  if (!FILE_TYPES.includes(fileType as QuantFileType)) {
+    throw new Error(`unknown --type "${fileType}" (expected ${FILE_TYPES.join(', ')})`);
+  }
+  const ft = fileType as QuantFileType;
+  const model = await readModel(input);
+  const c = model.config;
+  const meta = new Map<string, GgufEntry>(model.metadata);
+  // Hyperparameters are rewritten from the config (safetensors input has none in GGUF form).
+  for (const [k, e] of modelMetadata(
+    c,
+    String(meta.get('general.name')?.value ?? 'model'),
+    LLAMA_FTYPE[ft],
+  )) {
+    if (!meta.has(k) || k === 'general.file_type') meta.set(k, e);
+  }
+  meta.set('general.quantization_version', gv.u32(2));
+  let inputBytes = 0;
+  const names = [...model.tensors.keys()];
+  let done = 0;
+  const tensors = names.map((name) => {
+    const t = model.tensors.get(name)!;
+    inputBytes += t.data.length;
+    const type = chooseTensorType(ft, name, t.dims, c.nLayer, {
+      sourceType: t.type,
+      tiedEmbeddings: c.tiedEmbeddings,
+    });
+    return {
+      name,
+      dims: t.dims,
+      type,
+      data: () => {
+        onProgress?.(++done, names.length, name);
+        if (type === t.type) return t.data;
+        const n = t.dims.reduce((a, b) => a * b, 1);
+        const f = dequantizeTensor(t.type, t.data, n);
+        if (type === GgmlType.F32) return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+        return quantizeTensor(type, f, n / t.dims[0]!, t.dims[0]!);
+      },
+    };
+  });
+  const outputBytes = writeGgufFile(output, { metadata: meta, tensors });
+  return { inputBytes, outputBytes };
+}

@@ -1,0 +1,338 @@
+// The Phi-3 / Llama decoder graph: embed → [rmsnorm → qkv → rope → attention(KV cache) → o → rmsnorm →
+// gate·up → silu·mul → down] × L → rmsnorm → lm_head. One file for both: phi3 fuses qkv and gate|up.
+import { ARCHS, blk, TENSOR } from './arch.js';
+import type { Backend, WeightMatrix } from './backend.js';
+import type { LoadedModel, ModelConfig, TensorRef } from './config.js';
+import { KvCache, type KvType } from './kv-cache.js';
+import { applyRope, rmsNorm, ropeCache, roundToF16, siluMul, siluMulFused, softmax } from './ops-ref.js';
+import { dequantizeRowOf, tensorToF32 } from './weights.js';
+
+interface LayerWeights {
+  attnNorm: Float32Array; // (n_embd)
+  qkv?: WeightMatrix; // (n_embd + 2·n_embd_kv, n_embd)
+  q?: WeightMatrix;
+  k?: WeightMatrix;
+  v?: WeightMatrix;
+  wo: WeightMatrix; // (n_embd, n_embd)
+  ffnNorm: Float32Array; // (n_embd)
+  gateUp?: WeightMatrix; // (2·n_ff, n_embd), gate rows first
+  gate?: WeightMatrix; // (n_ff, n_embd)
+  up: WeightMatrix; // (n_ff, n_embd) or fused
+  down: WeightMatrix; // (n_embd, n_ff)
+}
+
+/** Options for a context (one conversation's state). */
+export interface ContextOptions {
+  /** Context size in tokens (KV cache positions). Default: min(training context, 4096). */
+  nCtx?: number;
+  /** Most tokens evaluated in one batch (scratch size). Default 512. */
+  nBatch?: number;
+  /** KV cache precision. Default 'f16' (as llama.cpp). */
+  kvType?: KvType;
+  /** Apply the model's sliding attention window (llama.cpp currently disables it for phi3). Default false. */
+  slidingWindow?: boolean;
+}
+
+/** Weights prepared on a backend; contexts share them. */
+export class Transformer {
+  readonly config: ModelConfig;
+  readonly layers: LayerWeights[];
+  readonly outputNorm: Float32Array;
+  readonly output: WeightMatrix;
+  readonly tokenEmbd: TensorRef;
+  readonly ropeLong?: Float32Array;
+  readonly ropeShort?: Float32Array;
+
+  constructor(
+    model: LoadedModel,
+    readonly backend: Backend,
+    onProgress?: (done: number, total: number) => void,
+  ) {
+    const c = model.config;
+    this.config = c;
+    const t = (name: string): TensorRef => {
+      const r = model.tensors.get(name);
+      if (!r) throw new Error(`${model.source}: missing tensor "${name}"`);
+      return r;
+    };
+    const has = (name: string) => model.tensors.has(name);
+    const vec = (name: string, len: number): Float32Array => {
+      const v = tensorToF32(t(name));
+      if (v.length !== len)
+        throw new Error(`${model.source}: tensor "${name}" has ${v.length} elements, expected ${len}`);
+      return v;
+    };
+    const mat = (name: string, rows: number, cols: number): WeightMatrix => {
+      const r = t(name);
+      if (r.dims[0] !== cols || (r.dims[1] ?? 1) !== rows) {
+        throw new Error(
+          `${model.source}: tensor "${name}" has shape [${r.dims}], expected [${cols}, ${rows}]`,
+        );
+      }
+      return backend.prepareMatrix(r);
+    };
+    const nEmbdKv = c.nHeadKv * c.headDim;
+    const nEmbdQ = c.nHead * c.headDim;
+    this.tokenEmbd = t(TENSOR.tokenEmbd);
+    if (this.tokenEmbd.dims[0] !== c.nEmbd || this.tokenEmbd.dims[1] !== c.nVocab) {
+      throw new Error(
+        `${model.source}: token_embd.weight has shape [${this.tokenEmbd.dims}], expected [${c.nEmbd}, ${c.nVocab}]`,
+      );
+    }
+    this.layers = [];
+    for (let i = 0; i < c.nLayer; i++) {
+      const n = blk(i);
+      const fused = has(n.attnQkv);
+      const fusedFfn = !has(n.ffnGate);
+      this.layers.push({
+        attnNorm: vec(n.attnNorm, c.nEmbd),
+        qkv: fused ? mat(n.attnQkv, nEmbdQ + 2 * nEmbdKv, c.nEmbd) : undefined,
+        q: fused ? undefined : mat(n.attnQ, nEmbdQ, c.nEmbd),
+        k: fused ? undefined : mat(n.attnK, nEmbdKv, c.nEmbd),
+        v: fused ? undefined : mat(n.attnV, nEmbdKv, c.nEmbd),
+        wo: mat(n.attnOutput, c.nEmbd, nEmbdQ),
+        ffnNorm: vec(n.ffnNorm, c.nEmbd),
+        gate: fusedFfn ? undefined : mat(n.ffnGate, c.nFf, c.nEmbd),
+        up: mat(n.ffnUp, fusedFfn ? 2 * c.nFf : c.nFf, c.nEmbd),
+        down: mat(n.ffnDown, c.nEmbd, c.nFf),
+      });
+      onProgress?.(i + 1, c.nLayer + 1);
+    }
+    this.outputNorm = vec(TENSOR.outputNorm, c.nEmbd);
+    this.output = has(TENSOR.output)
+      ? mat(TENSOR.output, c.nVocab, c.nEmbd)
+      : backend.prepareMatrix({ ...this.tokenEmbd, name: TENSOR.output });
+    if (has(TENSOR.ropeFactorsLong)) this.ropeLong = vec(TENSOR.ropeFactorsLong, c.nRot / 2);
+    if (has(TENSOR.ropeFactorsShort)) this.ropeShort = vec(TENSOR.ropeFactorsShort, c.nRot / 2);
+    onProgress?.(c.nLayer + 1, c.nLayer + 1);
+  }
+
+  /** A fresh context (KV cache + scratch buffers). */
+  createContext(opts: ContextOptions = {}): InferenceContext {
+    return new InferenceContext(this, opts);
+  }
+}
+
+/** Which positions' logits `eval` returns. */
+export type LogitsWanted = 'last' | 'all' | 'none';
+
+/** One sequence's state: KV cache, position, and scratch buffers (allocated once). */
+export class InferenceContext {
+  readonly nCtx: number;
+  readonly nBatch: number;
+  readonly cache: KvCache;
+  private readonly useSwa: boolean;
+  private readonly ropeFactors?: Float32Array;
+  private readonly mscale: number;
+  // Scratch, sized for nBatch tokens.
+  private readonly x: Float32Array; // (nBatch, n_embd) residual stream
+  private readonly xb: Float32Array; // (nBatch, n_embd) normed input
+  private readonly qkv: Float32Array; // (nBatch, n_embd_q + 2·n_embd_kv)
+  private readonly attnOut: Float32Array; // (nBatch, n_embd_q)
+  private readonly proj: Float32Array; // (nBatch, n_embd)
+  private readonly ffA: Float32Array; // (nBatch, 2·n_ff)
+  private readonly ffB: Float32Array; // (nBatch, n_ff)
+  private readonly ffC: Float32Array; // (nBatch, n_ff)
+  private readonly scores: Float32Array; // (nCtx)
+  private readonly cos: Float32Array;
+  private readonly sin: Float32Array;
+  private readonly logitsAll: Float32Array; // (nBatch, n_vocab)
+  private readonly qh: Float32Array; // (headDim)
+
+  constructor(
+    readonly model: Transformer,
+    opts: ContextOptions,
+  ) {
+    const c = model.config;
+    this.nCtx = opts.nCtx ?? Math.min(c.nCtxTrain || 4096, 4096);
+    this.nBatch = Math.min(opts.nBatch ?? 512, this.nCtx);
+    if (this.nCtx <= 0 || this.nCtx > 1 << 20) throw new Error(`context size ${this.nCtx} is out of range`);
+    const kvDim = c.nHeadKv * c.headDim;
+    this.cache = new KvCache(c.nLayer, this.nCtx, kvDim, opts.kvType ?? 'f16');
+    this.useSwa = !!opts.slidingWindow && !!c.slidingWindow;
+    const long = c.nCtxOrig !== undefined && this.nCtx > c.nCtxOrig;
+    this.ropeFactors = long ? model.ropeLong : model.ropeShort;
+    this.mscale =
+      long && model.ropeLong && c.nCtxOrig
+        ? Math.sqrt(1 + Math.log(c.nCtxTrain / c.nCtxOrig) / Math.log(c.nCtxOrig))
+        : 1;
+    const nb = this.nBatch;
+    const qDim = c.nHead * c.headDim;
+    this.x = new Float32Array(nb * c.nEmbd);
+    this.xb = new Float32Array(nb * c.nEmbd);
+    this.qkv = new Float32Array(nb * (qDim + 2 * kvDim));
+    this.attnOut = new Float32Array(nb * qDim);
+    this.proj = new Float32Array(nb * c.nEmbd);
+    this.ffA = new Float32Array(nb * 2 * c.nFf);
+    this.ffB = new Float32Array(nb * c.nFf);
+    this.ffC = new Float32Array(nb * c.nFf);
+    this.scores = new Float32Array(this.nCtx);
+    this.cos = new Float32Array(c.nRot / 2);
+    this.sin = new Float32Array(c.nRot / 2);
+    this.logitsAll = new Float32Array(nb * c.nVocab);
+    this.qh = new Float32Array(c.headDim);
+  }
+
+  /** Positions evaluated so far. */
+  get nPast(): number {
+    return this.cache.length;
+  }
+
+  /** Rewinds to `n` positions (keeps the first n tokens' cache). */
+  truncate(n: number): void {
+    this.cache.truncate(n);
+  }
+
+  /**
+   * Evaluates `tokens` after the cached positions and returns logits: of the last token ('last', a view of
+   * n_vocab floats valid until the next call), of every token ('all', a fresh T×n_vocab array), or none.
+   */
+  eval(tokens: ArrayLike<number>, want: LogitsWanted = 'last'): Float32Array {
+    const c = this.model.config;
+    const total = tokens.length;
+    if (total === 0) throw new Error('eval: no tokens');
+    if (this.cache.length + total > this.nCtx) {
+      throw new Error(
+        `prompt too long: ${this.cache.length} cached + ${total} new tokens exceed the context size ${this.nCtx}`,
+      );
+    }
+    for (let i = 0; i < total; i++) {
+      const t = tokens[i]!;
+      if (!Number.isInteger(t) || t < 0 || t >= c.nVocab)
+        throw new Error(`token id ${t} at index ${i} is outside the vocabulary [0, ${c.nVocab})`);
+    }
+    const all = want === 'all' ? new Float32Array(total * c.nVocab) : undefined;
+    let last = this.logitsAll.subarray(0, c.nVocab);
+    for (let start = 0; start < total; start += this.nBatch) {
+      const n = Math.min(this.nBatch, total - start);
+      const isLastBatch = start + n === total;
+      const outRows = want === 'all' ? n : want === 'last' && isLastBatch ? 1 : 0;
+      this.forwardBatch(tokens, start, n, outRows);
+      if (all) all.set(this.logitsAll.subarray(0, n * c.nVocab), start * c.nVocab);
+      else if (outRows === 1) last = this.logitsAll.subarray(0, c.nVocab);
+    }
+    return all ?? last;
+  }
+
+  private forwardBatch(tokens: ArrayLike<number>, start: number, n: number, outRows: number): void {
+    const m = this.model;
+    const c = m.config;
+    const be = m.backend;
+    const E = c.nEmbd;
+    const hd = c.headDim;
+    const qDim = c.nHead * hd;
+    const kvDim = c.nHeadKv * hd;
+    const qkvDim = qDim + 2 * kvDim;
+    const pos0 = this.cache.length;
+    const neox = ARCHS[c.arch].ropeType === 'neox' || c.ropeType === 'neox';
+    const prescale = c.arch === 'phi3'; // phi3 scales Q before attention; llama scales the scores
+    const kqScale = 1 / Math.sqrt(hd);
+    const x = this.x;
+    for (let i = 0; i < n; i++) dequantizeRowOf(m.tokenEmbd, tokens[start + i]!, x, i * E);
+
+    const xn = this.xb.subarray(0, n * E);
+    for (let l = 0; l < c.nLayer; l++) {
+      const L = m.layers[l]!;
+      rmsNorm(x, L.attnNorm, xn, n, E, c.rmsEps);
+      const qkv = this.qkv.subarray(0, n * qkvDim);
+      if (L.qkv) be.matmul(L.qkv, xn, n, qkv);
+      else this.separateQkv(L, xn, n, qkvDim, qDim, kvDim);
+      const keys = this.cache.keys[l]!;
+      const vals = this.cache.values[l]!;
+      const f16 = this.cache.type === 'f16';
+      for (let i = 0; i < n; i++) {
+        const pos = pos0 + i;
+        ropeCache(pos, c.nRot, c.ropeTheta, this.ropeFactors, this.mscale, this.cos, this.sin);
+        const o = i * qkvDim;
+        applyRope(qkv, o, c.nHead, hd, c.nRot, neox, this.cos, this.sin);
+        applyRope(qkv, o + qDim, c.nHeadKv, hd, c.nRot, neox, this.cos, this.sin);
+        const kvOff = pos * kvDim;
+        for (let d = 0; d < kvDim; d++) {
+          const kv = qkv[o + qDim + d]!;
+          const vv = qkv[o + qDim + kvDim + d]!;
+          keys[kvOff + d] = f16 ? roundToF16(kv) : kv;
+          vals[kvOff + d] = f16 ? roundToF16(vv) : vv;
+        }
+      }
+      // Attention for each new token over positions [lo, pos].
+      const group = c.nHead / c.nHeadKv;
+      const qh = this.qh;
+      for (let i = 0; i < n; i++) {
+        const pos = pos0 + i;
+        const lo = this.useSwa ? Math.max(0, pos - c.slidingWindow! + 1) : 0;
+        const span = pos - lo + 1;
+        for (let h = 0; h < c.nHead; h++) {
+          const qo = i * qkvDim + h * hd;
+          const kvh = Math.floor(h / group) * hd;
+          for (let d = 0; d < hd; d++) {
+            const q = prescale ? Math.fround(qkv[qo + d]! * kqScale) : qkv[qo + d]!;
+            qh[d] = f16 ? roundToF16(q) : q;
+          }
+          const s = this.scores;
+          for (let j = 0; j < span; j++) {
+            const ko = (lo + j) * kvDim + kvh;
+            let dot = 0;
+            for (let d = 0; d < hd; d++) dot += qh[d]! * keys[ko + d]!;
+            s[j] = prescale ? dot : Math.fround(dot) * kqScale;
+          }
+          softmax(s, 0, span);
+          const out = i * qDim + h * hd;
+          for (let d = 0; d < hd; d++) this.attnOut[out + d] = 0;
+          for (let j = 0; j < span; j++) {
+            const p = f16 ? roundToF16(s[j]!) : s[j]!;
+            const vo = (lo + j) * kvDim + kvh;
+            for (let d = 0; d < hd; d++) this.attnOut[out + d] += p * vals[vo + d]!;
+          }
+        }
+      }
+      const proj = this.proj.subarray(0, n * E);
+      be.matmul(L.wo, this.attnOut.subarray(0, n * qDim), n, proj);
+      for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
+
+      rmsNorm(x, L.ffnNorm, xn, n, E, c.rmsEps);
+      const act = this.ffB.subarray(0, n * c.nFf);
+      if (L.gate) {
+        const gate = this.ffA.subarray(0, n * c.nFf);
+        const up = this.ffC.subarray(0, n * c.nFf);
+        be.matmul(L.gate, xn, n, gate);
+        be.matmul(L.up, xn, n, up);
+        siluMul(gate, up, act, n * c.nFf);
+      } else {
+        const gu = this.ffA.subarray(0, n * 2 * c.nFf);
+        be.matmul(L.up, xn, n, gu);
+        siluMulFused(gu, act, n, c.nFf);
+      }
+      be.matmul(L.down, act, n, proj);
+      for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
+    }
+    this.cache.length = pos0 + n;
+    if (outRows === 0) return;
+    const first = n - outRows;
+    const xo = x.subarray(first * E, n * E);
+    const normed = this.xb.subarray(0, outRows * E);
+    rmsNorm(xo, m.outputNorm, normed, outRows, E, c.rmsEps);
+    be.matmul(m.output, normed, outRows, this.logitsAll.subarray(0, outRows * c.nVocab));
+  }
+
+  private separateQkv(
+    L: LayerWeights,
+    xn: Float32Array,
+    n: number,
+    qkvDim: number,
+    qDim: number,
+    kvDim: number,
+  ) {
+    const be = this.model.backend;
+    const q = this.ffA.subarray(0, n * qDim);
+    const k = this.ffB.subarray(0, n * kvDim);
+    const v = this.ffC.subarray(0, n * kvDim);
+    be.matmul(L.q!, xn, n, q);
+    be.matmul(L.k!, xn, n, k);
+    be.matmul(L.v!, xn, n, v);
+    for (let i = 0; i < n; i++) {
+      this.qkv.set(q.subarray(i * qDim, (i + 1) * qDim), i * qkvDim);
+      this.qkv.set(k.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim);
+      this.qkv.set(v.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim + kvDim);
+    }
+  }
+}
