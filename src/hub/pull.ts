@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -303,6 +304,60 @@ export async function pull(opts: PullOptions, onProgress?: (p: PullProgress) => 
     };
   }
   mkdirSync(dirname(dest), { recursive: true });
+  const unlock = lockDownload(`${part}.lock`, what);
+  try {
+    return await download(ctx, opts, api, file, repoDir, dest, part, what, onProgress);
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * Takes `{file}.part.lock` (holding our pid) so two pulls never write one `.part`; a lock left by a dead
+ * process is taken over. Returns the release function.
+ */
+function lockDownload(lock: string, what: string): () => void {
+  for (let i = 0; i < 2; i++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let pid = Number.NaN;
+      try {
+        pid = Number(readFileSync(lock, 'utf8').trim());
+      } catch {}
+      let alive = false;
+      if (Number.isInteger(pid) && pid > 0) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (err) {
+          alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive) {
+        throw new HubError(`${what}: another pull (pid ${pid}) is downloading this file (lock ${lock})`, 0);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new HubError(`${what}: cannot take the download lock ${lock}`, 0);
+}
+
+async function download(
+  ctx: Ctx,
+  opts: PullOptions,
+  api: HubFile | undefined,
+  file: string,
+  repoDir: string,
+  dest: string,
+  part: string,
+  what: string,
+  onProgress: ((p: PullProgress) => void) | undefined,
+): Promise<PullResult> {
   if (opts.force) rmSync(part, { force: true });
   const retries = opts.retries ?? 5;
   const idleMs = opts.idleTimeoutMs ?? 60_000;

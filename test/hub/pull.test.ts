@@ -360,12 +360,31 @@ test('401 without a token, 401 with a wrong one; the token never goes to the CDN
   );
 });
 
+test('two pulls of one file: the second is refused by the lock; a stale lock is taken over', async () => {
+  const cache = cacheOf('c11');
+  const first = pull({ repo: 'acme/flaky', file: 'flaky.gguf', ...base(cache) });
+  const second = pull({ repo: 'acme/flaky', file: 'flaky.gguf', ...base(cache) });
+  await assert.rejects(
+    second,
+    /another pull \(pid \d+\) is downloading this file \(lock .*flaky\.gguf\.part\.lock\)/,
+  );
+  assert.equal((await first).downloaded, true);
+  assert.equal(existsSync(join(cache, 'acme', 'flaky', 'flaky.gguf.part.lock')), false);
+  const dir = join(cache, 'acme', 'flaky2');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'flaky2.gguf.part.lock'), '2147483646');
+  const r = await pull({ repo: 'acme/flaky2', file: 'flaky2.gguf', ...base(cache) });
+  assert.equal(r.downloaded, true);
+  assert.equal(existsSync(join(dir, 'flaky2.gguf.part.lock')), false);
+});
+
 test('cached models list and resolve by ref, repo, file name or stem', async () => {
   const cache = cacheOf('c9');
   await pull({ repo: 'acme/tiny-gguf', ...base(cache) });
   await pull({ repo: 'acme/two-ggufs', file: 'a-q4.gguf', ...base(cache) });
   await pull({ repo: 'acme/two-ggufs', file: 'sub/b-q8.gguf', ...base(cache) });
   writeFileSync(join(cache, 'acme', 'tiny-gguf', 'junk.gguf.part'), 'x');
+  writeFileSync(join(cache, 'acme', 'tiny-gguf', 'junk.gguf.part.lock'), '1');
   const list = listCachedModels(cache);
   assert.deepEqual(
     list.map((m) => m.ref),
