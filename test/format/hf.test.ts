@@ -173,15 +173,32 @@ test('SentencePiece model: protobuf round-trip, defaults, unknown fields, errors
     () => parseSentencePieceModel(Uint8Array.of(0x0a, 0x03, 0x0a, 0x01, 0xff), 'tok.model'),
     /piece #0 text is not valid UTF-8/,
   );
-  // Truncation and byte flips never crash.
-  for (let cut = 0; cut < SP_MODEL.length; cut++) {
+  // Truncation and seeded byte flips never crash or hang.
+  const variants: Uint8Array[] = [];
+  for (let cut = 0; cut < SP_MODEL.length; cut++) variants.push(SP_MODEL.subarray(0, cut));
+  let seed = 12345;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const b = SP_MODEL.slice();
+    for (let k = 0; k < 3; k++) b[Math.floor(next() * b.length)] = Math.floor(next() * 256);
+    variants.push(b);
+  }
+  let rejected = 0;
+  for (const v of variants) {
+    const t0 = performance.now();
     try {
-      parseSentencePieceModel(SP_MODEL.subarray(0, cut), 'tok.model');
+      parseSentencePieceModel(v, 'tok.model');
     } catch (e) {
       assert.ok(e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError), String(e));
-      assert.match((e as Error).message, /offset \d+/);
+      assert.match((e as Error).message, /^tok\.model: .*\(at offset \d+\)$/);
+      rejected++;
     }
+    assert.ok(performance.now() - t0 < 100);
   }
+  assert.ok(rejected > 500, `only ${rejected} rejected`);
 });
 
 test('phi3 HF directory → LoadedModel: config, GGUF names, dims, bytes, LongRoPE, tokenizer', () => {
