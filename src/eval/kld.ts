@@ -8,7 +8,13 @@ import {
   percentileSorted,
   proportion,
 } from './stats.js';
-import { planWindows, tokenizeForPerplexity, type WindowOptions, windowInput } from './windows.js';
+import {
+  planWindows,
+  tokenizeForPerplexity,
+  type WindowOptions,
+  type WindowPlan,
+  windowInput,
+} from './windows.js';
 
 /** Options for {@link klDivergence}. */
 export interface KldOptions extends WindowOptions {
@@ -85,8 +91,18 @@ class KldAccumulator {
   readonly kldValues: number[] = [];
   readonly pDiffValues: number[] = [];
 
-  /** Adds one position: base log-probs, quantized log-probs (both full rows), argmaxes, target token. */
-  add(base: Float64Array, baseTop: number, quant: Float64Array, quantTop: number, tok: number): void {
+  /**
+   * Adds one position: base log-probs, quantized log-probs (both full rows), argmaxes, target token; KL
+   * terms with base log-prob ≤ klCutoff are skipped (llama.cpp: −16 with its 16-bit base file).
+   */
+  add(
+    base: Float64Array,
+    baseTop: number,
+    quant: Float64Array,
+    quantTop: number,
+    tok: number,
+    klCutoff = -Infinity,
+  ): void {
     const nllBase = -base[tok]!;
     const nll = -quant[tok]!;
     this.sumNll += nll;
@@ -97,7 +113,7 @@ class KldAccumulator {
     let kl = 0;
     for (let i = 0; i < base.length; i++) {
       const lp = base[i]!;
-      if (lp > -Infinity) kl += Math.exp(lp) * (lp - quant[i]!);
+      if (lp > klCutoff) kl += Math.exp(lp) * (lp - quant[i]!);
     }
     this.sumKld += kl;
     this.sumKld2 += kl * kl;
@@ -184,21 +200,45 @@ export function klDivergenceOfTokens(
     throw new Error(`inconsistent vocabulary: base has n_vocab ${base.nVocab}, quantized ${quant.nVocab}`);
   }
   const plan = planWindows(tokens.length, opts);
+  return klDivergenceCore(quant, tokens, plan, opts, (c) => {
+    const lb = base.logitsAll(windowInput(base, tokens, plan, c), { signal: opts.signal });
+    checkLogitsShape(lb, plan.nCtx, base.nVocab, 'base');
+    return (j) => ({ ...logSoftmaxRow(lb, j, base.nVocab), klCutoff: -Infinity });
+  });
+}
+
+/** One base-model row: log-probabilities, argmax, and the log-prob at or below which KL terms are skipped. */
+export interface BaseRow {
+  logp: Float64Array;
+  argmax: number;
+  klCutoff: number;
+}
+
+/**
+ * The KL-divergence loop over `plan`'s windows: `baseWindow(c)` gives the base rows of window c (row j =
+ * distribution after position j), the quantized model is evaluated here.
+ */
+export function klDivergenceCore(
+  quant: ScoringModel,
+  tokens: ArrayLike<number>,
+  plan: WindowPlan,
+  opts: Pick<KldOptions, 'onProgress' | 'signal'>,
+  baseWindow: (chunk: number) => (row: number) => BaseRow,
+): KldResult {
   const { nCtx, nChunks, first } = plan;
-  const nVocab = base.nVocab;
+  const nVocab = quant.nVocab;
   const acc = new KldAccumulator();
   const chunks: KldChunkStats[] = [];
   for (let c = 0; c < nChunks; c++) {
     throwIfAborted(opts.signal);
-    const lb = base.logitsAll(windowInput(base, tokens, plan, c), { signal: opts.signal });
-    checkLogitsShape(lb, nCtx, nVocab, 'base');
+    const baseRow = baseWindow(c);
     const lq = quant.logitsAll(windowInput(quant, tokens, plan, c), { signal: opts.signal });
     checkLogitsShape(lq, nCtx, nVocab, 'quant');
     const start = c * nCtx;
     for (let j = first; j < nCtx - 1; j++) {
-      const b = logSoftmaxRow(lb, j, nVocab);
+      const b = baseRow(j);
       const q = logSoftmaxRow(lq, j, nVocab);
-      acc.add(b.logp, b.argmax, q.logp, q.argmax, tokens[start + j + 1]!);
+      acc.add(b.logp, b.argmax, q.logp, q.argmax, tokens[start + j + 1]!, b.klCutoff);
     }
     const row: KldChunkStats = {
       chunk: c + 1,

@@ -66,9 +66,14 @@ export function tokenizeForPerplexity(model: ScoringModel, text: string): number
  * The input tokens of window `i`: tokens[i·n_ctx, (i+1)·n_ctx) with the first replaced by BOS when the
  * model adds BOS (targets always come from the original stream).
  */
-export function windowInput(model: ScoringModel, tokens: number[], plan: WindowPlan, i: number): number[] {
+export function windowInput(
+  model: ScoringModel,
+  tokens: ArrayLike<number>,
+  plan: WindowPlan,
+  i: number,
+): number[] {
   const start = i * plan.nCtx;
-  const input = tokens.slice(start, start + plan.nCtx);
+  const input: number[] = Array.prototype.slice.call(tokens, start, start + plan.nCtx);
   if (model.addBos) {
     if (model.bosId === undefined) throw new Error('model adds BOS but has no bosId');
     input[0] = model.bosId;

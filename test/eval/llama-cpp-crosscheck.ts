@@ -7,6 +7,7 @@ import { formatKld, klDivergenceOfTokens } from '../../src/eval/kld.js';
 import type { ScoringModel } from '../../src/eval/model.js';
 import { formatPerplexity, perplexityOfTokens } from '../../src/eval/perplexity.js';
 import { planWindows, windowInput } from '../../src/eval/windows.js';
+import { readGgufHeader } from '../../src/format/gguf-node.js';
 
 const [modelPath, textPath, nCtxArg, quantPath] = process.argv.slice(2);
 if (!modelPath || !textPath || !nCtxArg) throw new Error('usage: MODEL.gguf TEXT.txt N_CTX [QUANT.gguf]');
@@ -16,7 +17,9 @@ const llama = await getLlama({ gpu: false, build: 'never' });
 /** A ScoringModel whose logits rows (as log-probabilities) were computed beforehand with llama.cpp. */
 async function cachedModel(path: string, tokens: number[]): Promise<ScoringModel> {
   const model: LlamaModel = await llama.loadModel({ modelPath: path });
-  const nVocab = model.tokens.trimmedVocabularySize ?? 32064;
+  const tokensEntry = readGgufHeader(path).header.metadata.get('tokenizer.ggml.tokens');
+  const nVocab = (tokensEntry?.value as unknown[] | undefined)?.length ?? 0;
+  if (!nVocab) throw new Error(`${path}: no tokenizer.ggml.tokens`);
   const bosId = model.tokens.bos ?? undefined;
   const addBos = model.tokens.shouldPrependBosToken;
   const context = await model.createContext({ contextSize: nCtx, batchSize: nCtx, sequences: 1 });
@@ -40,7 +43,12 @@ async function cachedModel(path: string, tokens: number[]): Promise<ScoringModel
     const out = await seq.controlledEvaluate(
       input.map((t, i) =>
         i >= plan.first
-          ? [t as Token, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }]
+          ? [
+              t as Token,
+              {
+                generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } },
+              },
+            ]
           : (t as Token),
       ),
     );
@@ -57,7 +65,8 @@ async function cachedModel(path: string, tokens: number[]): Promise<ScoringModel
 const text = readFileSync(textPath, 'utf8');
 const tokModel = await llama.loadModel({ modelPath });
 const tokens = tokModel.tokenize(text, false) as number[];
-if (tokModel.tokens.shouldPrependBosToken && tokModel.tokens.bos !== null) tokens.unshift(tokModel.tokens.bos);
+if (tokModel.tokens.shouldPrependBosToken && tokModel.tokens.bos !== null)
+  tokens.unshift(tokModel.tokens.bos);
 console.log(`tokens: ${tokens.length}`);
 const base = await cachedModel(modelPath, tokens);
 process.stdout.write(formatPerplexity(perplexityOfTokens(base, tokens, { nCtx })));
