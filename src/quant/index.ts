@@ -13,7 +13,7 @@ export {
   matmulRef,
   type WeightTensor,
 } from './matmul-ref.js';
-export { chooseTensorType, LLAMA_FTYPE, type QuantFileType } from './mix.js';
+export { chooseTensorType, LLAMA_FTYPE, type MixOptions, type QuantFileType, useMoreBits } from './mix.js';
 export {
   type ActivationFlavor,
   activationQuantizer,
