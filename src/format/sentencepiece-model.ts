@@ -44,7 +44,7 @@ export interface SentencePieceModel {
   normalizerSpec: SentencePieceNormalizerSpec;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Protobuf wire reader with bounds checks; errors name the message, field and offset. */
 class Proto {

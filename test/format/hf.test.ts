@@ -9,7 +9,7 @@ import { loadGgufModel, readGgufModel } from '../../src/format/gguf-model.js';
 import { readGgufFile, writeGgufFile } from '../../src/format/gguf-node.js';
 import { parseGguf } from '../../src/format/gguf-read.js';
 import { writeGguf } from '../../src/format/gguf-write.js';
-import { hfTensorName, loadHfModel } from '../../src/format/hf.js';
+import { hfTensorName, hfTokenizerMetadata, loadHfModel } from '../../src/format/hf.js';
 import { type SafetensorsTensorToWrite, writeSafetensors } from '../../src/format/safetensors.js';
 import {
   encodeSentencePieceModel,
@@ -316,6 +316,65 @@ test('metadata keys and types match llama.cpp’s Phi-3 vocabulary GGUF', () => 
     assert.ok(mine, `missing ${k}`);
     assert.equal(mine.type, e.type, `type of ${k}`);
     assert.equal(mine.itemType, e.itemType, `item type of ${k}`);
+  }
+});
+
+test('a Phi-3 tokenizer rebuilt from llama.cpp’s vocab converts back to exactly the same GGUF vocabulary', () => {
+  const ref = readGgufFile(PHI3_VOCAB);
+  const tokens = ref.get('tokenizer.ggml.tokens') as string[];
+  const scores = ref.get('tokenizer.ggml.scores') as Float32Array;
+  const types = ref.get('tokenizer.ggml.token_type') as Int32Array;
+  // The SentencePiece model holds the first 32000 pieces; <unk>/<s>/</s> have their SentencePiece types.
+  const spTypes = [SentencePieceType.UNKNOWN, SentencePieceType.CONTROL, SentencePieceType.CONTROL];
+  const pieces = tokens.slice(0, 32000).map((piece, i) => ({
+    piece,
+    score: i < 3 ? 0 : scores[i]!,
+    type: spTypes[i] ?? (types[i] as SentencePieceType),
+  }));
+  const dir = mkdtempSync(join(root, 'phi3-vocab-'));
+  writeFileSync(
+    join(dir, 'tokenizer.model'),
+    encodeSentencePieceModel({
+      pieces,
+      trainerSpec: { modelType: 2, unkId: 0, bosId: 1, eosId: 2, padId: -1 },
+    }),
+  );
+  // tokenizer_config.json as in microsoft/Phi-3-mini-4k-instruct: ids 0-2 and 32000-32010 with special flags.
+  const decoder: Record<string, { content: string; special: boolean }> = {};
+  for (const id of [0, 1, 2, ...Array.from({ length: 11 }, (_, i) => 32000 + i)]) {
+    decoder[id] = { content: tokens[id]!, special: types[id] === 3 };
+  }
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      add_bos_token: true,
+      add_eos_token: false,
+      added_tokens_decoder: decoder,
+      bos_token: '<s>',
+      chat_template: ref.get('tokenizer.chat_template'),
+      eos_token: '<|endoftext|>',
+      pad_token: '<|endoftext|>',
+      unk_token: '<unk>',
+    }),
+  );
+  const meta = new Map(
+    hfTokenizerMetadata(dir, 'phi3', 32064, { bos_token_id: 1, eos_token_id: 32000, pad_token_id: 32000 }),
+  );
+  assert.deepEqual(meta.get('tokenizer.ggml.tokens')!.value, tokens);
+  assert.deepEqual(meta.get('tokenizer.ggml.scores')!.value, scores);
+  assert.deepEqual(meta.get('tokenizer.ggml.token_type')!.value, types);
+  for (const k of [
+    'tokenizer.ggml.model',
+    'tokenizer.ggml.pre',
+    'tokenizer.ggml.bos_token_id',
+    'tokenizer.ggml.eos_token_id',
+    'tokenizer.ggml.unknown_token_id',
+    'tokenizer.ggml.padding_token_id',
+    'tokenizer.ggml.add_bos_token',
+    'tokenizer.ggml.add_eos_token',
+    'tokenizer.chat_template',
+  ]) {
+    assert.deepEqual(meta.get(k), ref.metadata.get(k), k);
   }
 });
 
