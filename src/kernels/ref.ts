@@ -215,3 +215,110 @@ export function matmulKernelRef(
     }
   }
 }
+
+// ---------------------------------------------------------------- twins of ops.ts
+
+/** rmsnorm twin: out = x / sqrt(mean(x²) + eps) · w per n-float row (Σx² in double, as ggml). */
+export function rmsnormRef(
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  n: number,
+  eps: number,
+): void {
+  for (let r = 0; r + n <= x.length; r += n) {
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += fr(x[r + i]! * x[r + i]!);
+    const scale = fr(1 / fr(Math.sqrt(fr(fr(ss / n) + eps))));
+    for (let i = 0; i < n; i++) out[r + i] = fr(x[r + i]! * scale) * w[i]!;
+  }
+}
+
+/** softmax twin: x[0..n) ← softmax(scale·x) in double precision. */
+export function softmaxRef(x: Float32Array, n: number = x.length, scale = 1): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) max = Math.max(max, scale * x[i]!);
+  let sum = 0;
+  const e = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    e[i] = Math.exp(scale * x[i]! - max);
+    sum += e[i]!;
+  }
+  for (let i = 0; i < n; i++) x[i] = e[i]! / sum;
+}
+
+/**
+ * rope twin in double precision: θ_i = freqScale·pos·base^(−2i/nRot)/factor_i, pairs (i, i + nRot/2) for
+ * 'neox', (2i, 2i + 1) for 'norm', cos and sin times mscale; dims ≥ nRot untouched.
+ */
+export function ropeRef(
+  x: Float32Array,
+  nHead: number,
+  pos: number,
+  p: {
+    nRot: number;
+    headDim: number;
+    base: number;
+    mode: 'neox' | 'norm';
+    freqFactors?: Float32Array;
+    mscale?: number;
+    freqScale?: number;
+  },
+): void {
+  const half = p.nRot / 2;
+  for (let h = 0; h < nHead; h++) {
+    const o = h * p.headDim;
+    for (let i = 0; i < half; i++) {
+      const theta = ((p.freqScale ?? 1) * pos * p.base ** ((-2 * i) / p.nRot)) / (p.freqFactors?.[i] ?? 1);
+      const c = Math.cos(theta) * (p.mscale ?? 1);
+      const s = Math.sin(theta) * (p.mscale ?? 1);
+      const a = p.mode === 'neox' ? o + i : o + 2 * i;
+      const b = p.mode === 'neox' ? o + i + half : o + 2 * i + 1;
+      const x0 = x[a]!;
+      const x1 = x[b]!;
+      x[a] = x0 * c - x1 * s;
+      x[b] = x0 * s + x1 * c;
+    }
+  }
+}
+
+/**
+ * attention twin: for each query head h (KV head h / (nHead / nHeadKv)), out_h = Σ_t softmax(scale·q_h·k_t)·v_t
+ * over t in [start, end); k and v hold one row of nHeadKv·headDim floats per position.
+ */
+export function attentionRef(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  nHead: number,
+  nHeadKv: number,
+  headDim: number,
+  start: number,
+  end: number,
+  scale: number,
+  out: Float32Array,
+): void {
+  const kvDim = nHeadKv * headDim;
+  const group = nHead / nHeadKv;
+  for (let h = 0; h < nHead; h++) {
+    const kvh = Math.floor(h / group);
+    const s = new Float64Array(end - start);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let t = start; t < end; t++) {
+      let d = 0;
+      for (let i = 0; i < headDim; i++) d += q[h * headDim + i]! * k[t * kvDim + kvh * headDim + i]!;
+      s[t - start] = d * scale;
+      max = Math.max(max, d * scale);
+    }
+    let sum = 0;
+    for (let j = 0; j < s.length; j++) {
+      s[j] = Math.exp(s[j]! - max);
+      sum += s[j]!;
+    }
+    for (let i = 0; i < headDim; i++) {
+      let acc = 0;
+      for (let t = start; t < end; t++) acc += s[t - start]! * v[t * kvDim + kvh * headDim + i]!;
+      out[h * headDim + i] = acc / sum;
+    }
+  }
+}

@@ -85,7 +85,7 @@ export function checkAgainstRef(
   /** A different reference result to compare with (default: matmulKernelRef). */
   reference?: Float32Array,
 ): void {
-  let ref = reference;
+  let ref: Float32Array | undefined = reference;
   if (!ref) {
     ref = new Float32Array(n * rows);
     matmulKernelRef(type, data, rows, cols, x, n, ref);
@@ -100,7 +100,7 @@ export function checkAgainstRef(
       let mag = 0;
       for (let c = 0; c < cols; c++) mag += Math.abs(w[c]! * acts[t]![c]!);
       const got = out[t * rows + r]!;
-      const want = ref[t * rows + r]!;
+      const want: number = ref[t * rows + r]!;
       const err = Math.abs(got - want);
       if (!(err <= tol * mag + 1e-30)) {
         assert.fail(

@@ -1,0 +1,139 @@
+// rmsnorm, softmax, rope and KV-cache attention (wasm) against their TS twins in ref.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { KvCache, rmsnorm, rope, ropeCosSin, softmax } from '../../src/kernels/ops.js';
+import {
+  attentionRef,
+  f16ToF32Ref,
+  f32ToF16Ref,
+  rmsnormRef,
+  ropeRef,
+  softmaxRef,
+} from '../../src/kernels/ref.js';
+import { rng } from './helpers.js';
+
+/** Tolerances: rmsnorm/rope/softmax relative to the largest magnitude; attention relative to max |v|. */
+const TOL = { rmsnorm: 2e-6, softmax: 2e-6, rope: 2e-6, attentionF32: 5e-6, attentionF16: 5e-6 };
+
+function close(got: Float32Array, want: Float32Array, tol: number, label: string): void {
+  let mag = 0;
+  for (const v of want) mag = Math.max(mag, Math.abs(v));
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= tol * mag + 1e-30)) assert.fail(`${label}[${i}]: ${got[i]} vs ${want[i]} (|err| ${err})`);
+  }
+}
+
+function rand(n: number, seed: number, amp = 1): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * amp);
+}
+
+test('rmsnorm matches its twin (several rows; n multiple of 4 and not)', () => {
+  for (const [n, rows] of [
+    [96, 1],
+    [3072, 2],
+    [7, 3],
+  ] as const) {
+    const x = rand(n * rows, n, 5);
+    const w = rand(n, n + 1);
+    const got = new Float32Array(n * rows);
+    const want = new Float32Array(n * rows);
+    rmsnorm(got, x, w, n, 1e-5);
+    rmsnormRef(want, x, w, n, 1e-5);
+    close(got, want, TOL.rmsnorm, `rmsnorm n=${n}`);
+  }
+});
+
+test('softmax matches its twin, with scale, odd lengths and large logits', () => {
+  for (const n of [1, 3, 17, 1000]) {
+    const x = rand(n, n, 30);
+    const want = Float32Array.from(x);
+    softmax(x, n, 0.7);
+    softmaxRef(want, n, 0.7);
+    close(x, want, TOL.softmax, `softmax n=${n}`);
+    assert.ok(Math.abs(x.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  }
+  const big = new Float32Array([-1e30, 0, Number.NEGATIVE_INFINITY, 88.5, -88]);
+  const want = Float32Array.from(big);
+  softmax(big);
+  softmaxRef(want);
+  close(big, want, TOL.softmax, 'softmax extremes');
+});
+
+for (const mode of ['neox', 'norm'] as const) {
+  test(`rope (${mode}) matches its twin, partial rotation and frequency factors`, () => {
+    const nHead = 3;
+    for (const [headDim, nRot, pos, ff] of [
+      [96, 96, 5, false],
+      [64, 32, 1000, false],
+      [96, 96, 4000, true],
+    ] as const) {
+      const p = {
+        nRot,
+        headDim,
+        base: 10000,
+        mode,
+        freqFactors: ff ? rand(nRot / 2, 3).map((v) => 1 + Math.abs(v) * 10) : undefined,
+        mscale: ff ? 1.19 : 1,
+      };
+      const x = rand(nHead * headDim, pos);
+      const want = Float64Array.from(x);
+      const w32 = Float32Array.from(x);
+      rope(x, nHead, pos, p);
+      ropeRef(w32, nHead, pos, p);
+      close(x, w32, TOL.rope * Math.max(1, pos / 50), `rope ${mode} hd=${headDim} rot=${nRot} pos=${pos}`);
+      for (let h = 0; h < nHead; h++)
+        for (let i = nRot; i < headDim; i++)
+          assert.equal(x[h * headDim + i], Math.fround(want[h * headDim + i]!));
+    }
+  });
+}
+
+test('ropeCosSin follows ggml: position 0 is the identity, mscale scales cos and sin', () => {
+  const cs = ropeCosSin(0, { nRot: 8, headDim: 8, base: 10000, mode: 'neox', mscale: 2 });
+  assert.deepEqual(Array.from(cs), [2, 0, 2, 0, 2, 0, 2, 0]);
+});
+
+for (const type of ['f32', 'f16'] as const) {
+  test(`attention over a ${type} KV cache matches its twin (GQA, sliding window, several layers)`, () => {
+    const nLayer = 2;
+    const nCtx = 37;
+    const nHeadKv = 2;
+    const headDim = 12;
+    const nHead = 6;
+    const cache = new KvCache({ nLayer, nCtx, nHeadKv, headDim, type });
+    const kvDim = nHeadKv * headDim;
+    const r = (x: Float32Array) => (type === 'f16' ? x.map((v) => f16ToF32Ref(f32ToF16Ref(v))) : x);
+    const ks = [rand(nCtx * kvDim, 1, 2), rand(nCtx * kvDim, 2, 2)].map(r);
+    const vs = [rand(nCtx * kvDim, 3), rand(nCtx * kvDim, 4)].map(r);
+    for (let l = 0; l < nLayer; l++)
+      for (let t = 0; t < nCtx; t++)
+        cache.write(
+          l,
+          t,
+          ks[l]!.subarray(t * kvDim, (t + 1) * kvDim),
+          vs[l]!.subarray(t * kvDim, (t + 1) * kvDim),
+        );
+    const q = rand(nHead * headDim, 9, 2);
+    for (const [l, start, end] of [
+      [0, 0, 1],
+      [1, 0, 37],
+      [0, 5, 22],
+      [1, 36, 37],
+    ] as const) {
+      const got = new Float32Array(nHead * headDim);
+      const want = new Float32Array(nHead * headDim);
+      cache.attention(l, q, nHead, end, got, 1 / Math.sqrt(headDim), start);
+      attentionRef(q, ks[l]!, vs[l]!, nHead, nHeadKv, headDim, start, end, 1 / Math.sqrt(headDim), want);
+      close(
+        got,
+        want,
+        type === 'f16' ? TOL.attentionF16 : TOL.attentionF32,
+        `attention ${type} l=${l} [${start},${end})`,
+      );
+    }
+    assert.throws(() => cache.write(2, 0, q, q), /layer 2/);
+    assert.throws(() => cache.attention(0, q, nHead, 38, new Float32Array(72), 1), /bad range/);
+  });
+}
