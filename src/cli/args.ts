@@ -10,9 +10,13 @@ export class UsageError extends Error {
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
+type ParseConfig<T extends Options> = { args: string[]; options: T; allowPositionals: true; strict: true };
 
 /** Parses argv with the given options; unknown flags are errors naming the flag. */
-export function parse<const T extends Options>(argv: string[], options: T) {
+export function parse<const T extends Options>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<ParseConfig<T>>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
