@@ -184,6 +184,8 @@ export interface RowSplitter {
   readonly threads: number;
   /** Runs op over [0, M) split in contiguous row ranges, one per thread, and waits for all. */
   run(op: 0 | 1, args: number[], M: number): void;
+  /** Stops the workers. */
+  close?(): void;
 }
 
 /** WASM SIMD GEMM over a float32 arena living in a shared wasm memory (optionally split over threads). */
@@ -214,6 +216,37 @@ export class WasmGemm implements Gemm {
       return;
     }
     ntBlocked(this.k, a, lda, b, ldb, c, ldc, M, N, K, acc ? 1 : 0);
+  }
+  /** `nt` on the calling thread only (acc as 0/1). */
+  ntLocal(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    acc: number,
+  ) {
+    ntBlocked(this.k, a, lda, b, ldb, c, ldc, M, N, K, acc);
+  }
+  /** `xn` on the calling thread only (acc as 0/1). */
+  xnLocal(
+    a: number,
+    sai: number,
+    sak: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    acc: number,
+  ) {
+    xnBlocked(this.k, a, sai, sak, b, ldb, c, ldc, M, N, K, acc);
   }
   xn(
     a: number,

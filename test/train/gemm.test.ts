@@ -79,3 +79,24 @@ test('gemm_xn matches the reference as A·B and as Aᵀ·B', () => {
     }
   }
 });
+
+test('row-split over 2 threads gives the same bits as 1 thread', async () => {
+  const { attachThreads } = await import('../../src/train/gemm-threads.js');
+  const g = new WasmGemm(createWasmMemory(1 << 20));
+  const r = rng(3);
+  const [M, N, K] = [70, 48, 96];
+  const a = 0;
+  const b = M * K;
+  const c = b + Math.max(N, M) * K;
+  const c2 = c + M * Math.max(N, K);
+  for (let i = 0; i < c; i++) g.arena[i] = r();
+  g.nt(a, K, b, K, c, N, M, N, K, false);
+  g.xn(a, 1, M, b, N, c + M * N, N, M, N, K, false);
+  const want = g.arena.slice(c, c + 2 * M * N);
+  attachThreads(g, 2);
+  g.minParallelWork = 0;
+  g.nt(a, K, b, K, c2, N, M, N, K, false);
+  g.xn(a, 1, M, b, N, c2 + M * N, N, M, N, K, false);
+  g.splitter?.close?.();
+  assert.deepEqual(g.arena.slice(c2, c2 + 2 * M * N), want);
+});
