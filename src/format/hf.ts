@@ -156,7 +156,7 @@ function tokenText(v: unknown): string | undefined {
  * GGUF-style tokenizer metadata from `tokenizer.model` (SentencePiece) plus `added_tokens.json`,
  * `tokenizer.json` `added_tokens` and `tokenizer_config.json` `added_tokens_decoder` (later sources win;
  * special or `<|…|>` tokens become CONTROL, others USER_DEFINED, score -1000, as llama.cpp's converter
- * does). Ids up to `nVocab` without a token become `[PADn]` (UNUSED; UNKNOWN for phi3, matching llama.cpp's
+ * does; ids ≥ `nVocab` are ignored, as there). Ids up to `nVocab` without a token become `[PADn]` (UNUSED; UNKNOWN for phi3, matching llama.cpp's
  * Phi-3 GGUFs). Special ids come from tokenizer_config's token strings, then config.json's `*_token_id`,
  * then the SentencePiece trainer spec.
  */
@@ -176,7 +176,9 @@ export function hfTokenizerMetadata(
   const types: number[] = sp.pieces.map((p) => p.type as number);
   const padType = arch === 'phi3' ? LLAMA_TYPES.UNKNOWN : LLAMA_TYPES.UNUSED;
   const setToken = (id: number, text: string, special: boolean, from: string) => {
-    if (!Number.isSafeInteger(id) || id < 0 || id >= 1 << 24) throw new Error(`${from}: bad token id ${id}`);
+    if (!Number.isSafeInteger(id) || id < 0)
+      throw new Error(`${from}: bad token id ${id} for ${JSON.stringify(text)}`);
+    if (id >= nVocab) return; // Past the embedding rows: llama.cpp's converter ignores these too.
     while (tokens.length <= id) {
       tokens.push(`[PAD${tokens.length}]`);
       scores.push(-10000);
@@ -208,6 +210,9 @@ export function hfTokenizerMetadata(
     for (const [id, a] of Object.entries(decoder as Record<string, Json>)) {
       if (typeof a?.content === 'string') setToken(Number(id), a.content, a.special === true, tcPath);
     }
+  }
+  if (tokens.length > nVocab) {
+    throw new Error(`${spPath}: ${tokens.length} pieces, more than the model's vocab_size ${nVocab}`);
   }
   while (tokens.length < nVocab) {
     tokens.push(`[PAD${tokens.length}]`);

@@ -492,6 +492,16 @@ test('HF errors name what is missing or wrong', () => {
   );
   assert.throws(() => loadHfModel(dir), /config\.json: missing "num_attention_heads"/);
   assert.throws(() => loadHfModel(root), /no config\.json/);
+  const tok = phi3Dir();
+  assert.throws(
+    () => hfTokenizerMetadata(tok, 'phi3', 5),
+    /tokenizer\.model: 10 pieces, more than the model's vocab_size 5/,
+  );
+  const small = new Map(hfTokenizerMetadata(tok, 'phi3', 12));
+  assert.deepEqual((small.get('tokenizer.ggml.tokens')!.value as string[]).slice(10), [
+    '<|endoftext|>',
+    '<|assistant|>',
+  ]);
   assert.equal(hfTensorName('model.layers.12.mlp.gate_up_proj.weight'), 'blk.12.ffn_up.weight');
   assert.equal(hfTensorName('model.layers.0.self_attn.rotary_emb.inv_freq'), null);
   assert.equal(hfTensorName('model.layers.0.foo.weight'), undefined);
