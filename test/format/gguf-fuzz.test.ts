@@ -257,6 +257,36 @@ test('thousands of seeded random byte mutations never crash, hang or over-alloca
   assert.ok(heapNow() - before < 256 * 2 ** 20, 'heap grew by more than 256 MiB');
 });
 
+test('every header offset overwritten with extreme 32/64-bit values never crashes or over-allocates', () => {
+  const before = heapNow();
+  const patterns: number[][] = [
+    [0xff, 0xff, 0xff, 0xff],
+    [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+    [0, 0, 0, 0x80],
+    [0, 0, 0, 0, 0, 0, 0x10, 0],
+    [0xfe, 0xff, 0xff, 0x0f],
+  ];
+  let rejected = 0;
+  for (const src of [SAMPLE32, SAMPLE64]) {
+    const end = parseGgufHeader(src).headerBytes;
+    for (let at = 0; at < end; at++) {
+      for (const p of patterns) {
+        const bytes = src.slice();
+        bytes.set(p.slice(0, Math.max(0, Math.min(p.length, bytes.length - at))), at);
+        try {
+          checkParsed(bytes);
+        } catch (e) {
+          if (e instanceof assert.AssertionError && !/^test\.gguf/.test(e.message)) throw e;
+          expectClearError(bytes, `pattern ${p} at ${at}`);
+          rejected++;
+        }
+      }
+    }
+  }
+  assert.ok(rejected > 5000, `only ${rejected} rejected`);
+  assert.ok(heapNow() - before < 256 * 2 ** 20, 'heap grew by more than 256 MiB');
+});
+
 /** Runs one hostile case and asserts a clear error within bounded time and memory. */
 function hostile(bytes: Uint8Array, what: string, pattern: RegExp): void {
   const before = heapNow();
