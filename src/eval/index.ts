@@ -1,11 +1,13 @@
 // Public library API of the evaluation harness (portable: no node: imports; file loaders are in ./node.js).
 export {
+  type BaseRow,
   type Distribution,
   formatKld,
   type KldChunkStats,
   type KldOptions,
   type KldResult,
   klDivergence,
+  klDivergenceCore,
   klDivergenceOfTokens,
 } from './kld.js';
 export { arcQuery, parseArcJsonl } from './mc/arc.js';
