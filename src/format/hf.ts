@@ -1,9 +1,9 @@
 // Hugging Face model directory (config.json + safetensors + tokenizer files) → LoadedModel with GGUF names.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Arch, LoadedModel, ModelConfig, TensorRef } from '../model/config.js';
 import { GgmlType } from './ggml-types.js';
-import { checkModelTensors } from './gguf-model.js';
+import { checkModelTensors, readGgufModel } from './gguf-model.js';
 import type { GgufEntry } from './gguf-read.js';
 import { gv } from './gguf-write.js';
 import { ggmlTypeOfDtype, openSafetensorsCheckpoint } from './safetensors.js';
@@ -338,4 +338,24 @@ export function loadHfModel(dir: string): LoadedModel {
     ...hfTokenizerMetadata(dir, config.arch, config.nVocab, cfg),
   ]);
   return { config, tensors, metadata, source: dir };
+}
+
+/**
+ * Loads a model from a path: a Hugging Face directory (config.json + safetensors) or a GGUF file (checked
+ * by its magic). Throws naming the path when it is neither.
+ */
+export function loadModelPath(path: string): LoadedModel {
+  if (!existsSync(path)) throw new Error(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) return loadHfModel(path);
+  const fd = openSync(path, 'r');
+  const magic = new Uint8Array(4);
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (new TextDecoder().decode(magic) === 'GGUF') return readGgufModel(path);
+  throw new Error(
+    `${path}: not a GGUF file (magic ${JSON.stringify(new TextDecoder().decode(magic))}) or a Hugging Face model directory`,
+  );
 }

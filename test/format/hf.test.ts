@@ -9,7 +9,7 @@ import { loadGgufModel, readGgufModel } from '../../src/format/gguf-model.js';
 import { readGgufFile, writeGgufFile } from '../../src/format/gguf-node.js';
 import { parseGguf } from '../../src/format/gguf-read.js';
 import { writeGguf } from '../../src/format/gguf-write.js';
-import { hfTensorName, hfTokenizerMetadata, loadHfModel } from '../../src/format/hf.js';
+import { hfTensorName, hfTokenizerMetadata, loadHfModel, loadModelPath } from '../../src/format/hf.js';
 import { type SafetensorsTensorToWrite, writeSafetensors } from '../../src/format/safetensors.js';
 import {
   encodeSentencePieceModel,
@@ -304,6 +304,13 @@ test('phi3 HF directory → LoadedModel: config, GGUF names, dims, bytes, LongRo
   assert.deepEqual({ ...disk.config }, { ...back.config });
   for (const [name, t] of m.tensors) assert.deepEqual(disk.tensors.get(name)!.data, t.data, name);
   assert.equal(disk.source, path);
+  assert.equal(loadModelPath(path).source, path);
+  assert.equal(loadModelPath(dir).source, dir);
+  assert.throws(
+    () => loadModelPath(join(dir, 'config.json')),
+    /config\.json: not a GGUF file \(magic "\{\\"ar"\)/,
+  );
+  assert.throws(() => loadModelPath(join(dir, 'nope')), /no such file/);
 });
 
 test('metadata keys and types match llama.cpp’s Phi-3 vocabulary GGUF', () => {
