@@ -23,6 +23,43 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'quantize a GGUF or safetensors model',
     load: async () => (await import('./quantize.js')).quantizeCommand,
   },
+  pull: {
+    summary: 'download a model from the Hugging Face hub',
+    load: async () => (await import('./areas.js')).pullCommand,
+  },
+  models: { summary: 'list downloaded models', load: async () => (await import('./areas.js')).modelsCommand },
+  index: {
+    summary: 'knowledge base: add|rm|ls|stats',
+    load: async () => (await import('./areas.js')).indexCommand,
+  },
+  search: {
+    summary: 'search a knowledge base',
+    load: async () => (await import('./areas.js')).searchCommand,
+  },
+  ask: {
+    summary: 'answer from a knowledge base, with citations',
+    load: async () => (await import('./areas.js')).askCommand,
+  },
+  eval: {
+    summary: 'ppl | kld | mc | qa evaluation',
+    load: async () => (await import('./areas.js')).evalCommand,
+  },
+  data: {
+    summary: 'data toolkit: run|report|annotate|train-classifier|synth|mix',
+    load: async () => (await import('./areas.js')).dataCommand,
+  },
+  train: {
+    summary: 'train a small Phi-3 model from a YAML config',
+    load: async () => (await import('./areas.js')).trainCommand,
+  },
+  export: {
+    summary: 'export a training checkpoint to GGUF',
+    load: async () => (await import('./areas.js')).exportCommand,
+  },
+  'train-tokenizer': {
+    summary: 'train a SentencePiece-style BPE tokenizer',
+    load: async () => (await import('./areas.js')).trainTokenizerCommand,
+  },
   'create-random-model': {
     summary: 'write a random-weight model (tests, benchmarks)',
     load: async () => (await import('./create-random-model.js')).createRandomModelCommand,

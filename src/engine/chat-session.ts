@@ -23,6 +23,8 @@ export class ChatSession {
   /** The rendered prompt text that corresponds to the cache contents. */
   private renderedPrefix = '';
   private started = false;
+  /** Token ids in the cache, in order (prompt pieces and replies). */
+  readonly history: number[] = [];
 
   constructor(
     private readonly model: PocketModel,
@@ -47,6 +49,7 @@ export class ChatSession {
     if (!full.startsWith(this.renderedPrefix)) {
       // The template rewrote earlier turns (some do): start over from the full prompt.
       this.ctx.truncate(0);
+      this.history.length = 0;
       this.renderedPrefix = '';
       this.started = false;
     }
@@ -57,6 +60,7 @@ export class ChatSession {
     const addBos = !this.started && vocab.addBos && !(bosText && suffix.startsWith(bosText));
     const tokens = this.model.tokenizer.tokenize(suffix, { addSpecial: addBos, parseSpecial: true });
     this.started = true;
+    const before = this.ctx.nPast;
     const gen = generate(this.ctx, this.model, tokens, opts);
     let result: GenerationResult;
     for (;;) {
@@ -68,6 +72,16 @@ export class ChatSession {
       yield r.value;
     }
     this.messages.push({ role: 'assistant', content: result.text });
+    // The loop does not evaluate the last sampled token when it stops on length/abort: do it now, so the
+    // cache holds every token of the reply.
+    const evaluated = this.ctx.nPast - before - tokens.length;
+    if (
+      evaluated < result.tokens.length &&
+      this.ctx.nPast + result.tokens.length - evaluated <= this.ctx.nCtx
+    ) {
+      this.ctx.eval(result.tokens.slice(evaluated), 'none');
+    }
+    this.history.push(...tokens, ...result.tokens);
     // Cache now holds: prefix + suffix + generated tokens (the final sampled end token is not evaluated).
     // Record the text those tokens stand for, so the next turn renders only what follows the reply.
     this.renderedPrefix = full + result.text;
@@ -82,6 +96,7 @@ export class ChatSession {
     this.messages.length = 0;
     if (sys) this.messages.push(sys);
     this.ctx.truncate(0);
+    this.history.length = 0;
     this.renderedPrefix = '';
     this.started = false;
   }
