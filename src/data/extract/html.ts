@@ -134,6 +134,9 @@ export function extractHtml(
     const t0 = performance.now();
     try {
       const { document } = parseHTML(html);
+      // linkedom does not count getElementsByTagName('*'), so enforce Readability's element budget here
+      if (document.querySelectorAll('*').length > opts.max_elements)
+        return { text: fallbackExtract(html), method: 'fallback_too_large' };
       const art = new Readability(document as unknown as Document, {
         maxElemsToParse: opts.max_elements,
         charThreshold: 200,

@@ -44,9 +44,6 @@ async function* readSource(s: MixSource): AsyncGenerator<Document> {
     for (const f of await sourceFiles(p)) {
       const it = f.endsWith('.parquet') ? readParquet(f, DEFAULT_FIELDS) : readJsonl(f, DEFAULT_FIELDS);
       for await (const d of it) {
-        if (f.endsWith('.parquet') && typeof d.metadata.metadata === 'string') {
-          d.metadata = { ...JSON.parse(d.metadata.metadata as string) };
-        }
         if (s.where) {
           const v = d.metadata[s.where.field];
           if (typeof v !== 'number' || v < s.where.min) continue;

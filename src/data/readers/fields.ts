@@ -30,8 +30,16 @@ export function recordToDocument(
   if (f.metadata) {
     for (const k of f.metadata) if (k in rec) metadata[k] = rec[k];
   } else {
-    const m = rec.metadata;
+    let m = rec.metadata;
+    if (typeof m === 'string' && m.startsWith('{')) {
+      try {
+        m = JSON.parse(m); // Parquet files written by pocketlm store metadata as a JSON string column
+      } catch {
+        // keep as a plain string field
+      }
+    }
     if (m && typeof m === 'object' && !Array.isArray(m)) metadata = { ...(m as Record<string, unknown>) };
+    else if (m !== undefined && m !== null) metadata.metadata = m;
     for (const [k, v] of Object.entries(rec)) {
       if (k !== f.text && k !== f.id && k !== f.url && k !== 'metadata') metadata[k] = v;
     }
