@@ -1,7 +1,8 @@
 // Command functions `eval ppl`, `eval kld` and `eval mc`; the CLI dispatcher wires them with a model loader.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatKld, type KldResult, klDivergence } from './kld.js';
+import { formatKld, type KldChunkStats, type KldResult, klDivergence } from './kld.js';
+import { type KldBaseSummary, klDivergenceFromBase, saveKldBase } from './kld-base-node.js';
 import { jsonlStateStore, loadArc, loadHellaswag, loadMmlu } from './mc/load-node.js';
 import { formatMcTable, type McReport, runMc } from './mc/score.js';
 import type { McTaskData } from './mc/types.js';
@@ -23,6 +24,7 @@ export interface EvalCliDeps {
 /** Usage text of the three commands. */
 export const EVAL_USAGE = `pocketlm eval ppl -m MODEL -f TEXT [-c N_CTX=512] [-b N_BATCH=2048] [--chunks N] [--one-window] [--json]
 pocketlm eval kld --base F16_MODEL --quant Q_MODEL -f TEXT [-c 512] [-b 2048] [--chunks N] [--one-window] [--json]
+pocketlm eval kld --base F16_MODEL -f TEXT --save-base FILE [-c 512] …   then   eval kld --base-file FILE --quant Q_MODEL
 pocketlm eval mc -m MODEL (--mmlu DIR | --arc FILE | --hellaswag FILE)... [--shots K | --shots mmlu=5,arc_challenge=25]
                  [--arc-fewshot FILE] [--hellaswag-fewshot FILE] [--chat] [--limit N] [--subjects a,b] [--split test] [--max-tokens N] [--state FILE.jsonl] [--json]`;
 
@@ -89,28 +91,67 @@ export async function evalPpl(args: string[], deps: EvalCliDeps): Promise<Perple
   }
 }
 
-/** `eval kld`: quantization loss of `--quant` against `--base` (llama.cpp's --kl-divergence report, or JSON). */
-export async function evalKld(args: string[], deps: EvalCliDeps): Promise<KldResult> {
+/**
+ * `eval kld`: quantization loss of `--quant` against `--base` (llama.cpp's --kl-divergence report, or
+ * JSON). Two-step like llama.cpp: `--base M -f TEXT --save-base FILE` stores the base log-probs, then
+ * `--base-file FILE --quant Q` compares without loading the base model.
+ */
+export async function evalKld(args: string[], deps: EvalCliDeps): Promise<KldResult | KldBaseSummary> {
   const { values: v } = parseArgs({
     args,
-    options: { base: { type: 'string' }, quant: { type: 'string', short: 'q' }, ...windowFlags },
+    options: {
+      base: { type: 'string' },
+      quant: { type: 'string', short: 'q' },
+      'save-base': { type: 'string' },
+      'base-file': { type: 'string' },
+      ...windowFlags,
+    },
   });
-  const basePath = need(v.base, '--base MODEL', 'kld');
-  const quantPath = need(v.quant, '--quant MODEL', 'kld');
-  const text = readText(need(v.file, '-f TEXT', 'kld'));
-  const base = await deps.loadModel(basePath);
-  const quant = await deps.loadModel(quantPath);
   const stdout = deps.stdout ?? process.stdout;
   const bar = createProgressBar(deps.stderr ?? process.stderr, 'kl-divergence');
+  const windows = {
+    nCtx: int(v['ctx-size'], 'ctx-size'),
+    nBatch: int(v['batch-size'], 'batch-size'),
+    nChunks: int(v.chunks, 'chunks'),
+    llamaCppMinimum: !v['one-window'],
+    signal: deps.signal,
+  };
   try {
-    const r = klDivergence(base, quant, text, {
-      nCtx: int(v['ctx-size'], 'ctx-size'),
-      nBatch: int(v['batch-size'], 'batch-size'),
-      nChunks: int(v.chunks, 'chunks'),
-      llamaCppMinimum: !v['one-window'],
-      signal: deps.signal,
-      onProgress: (c) => bar.update(c.chunk, c.nChunks, `KLD ${c.kld.value.toFixed(5)}`),
-    });
+    if (v['save-base']) {
+      const basePath = need(v.base, '--base MODEL', 'kld');
+      const text = readText(need(v.file, '-f TEXT', 'kld'));
+      const base = await deps.loadModel(basePath);
+      const s = saveKldBase(base, text, v['save-base'], {
+        ...windows,
+        onProgress: (p) => bar.update(p.chunk, p.nChunks, `ppl ${p.ppl.toFixed(4)}`),
+      });
+      bar.end();
+      stdout.write(
+        v.json
+          ? `${JSON.stringify({ base: basePath, ...s }, null, 2)}\n`
+          : `wrote ${s.path}: ${s.nChunks} windows of ${s.nCtx} tokens, n_vocab ${s.nVocab}, ${s.bytes} bytes; base PPL = ${s.ppl.toFixed(4)}\n`,
+      );
+      return s;
+    }
+    const quantPath = need(v.quant, '--quant MODEL', 'kld');
+    let r: KldResult;
+    let basePath: string;
+    const onProgress = (c: KldChunkStats) => bar.update(c.chunk, c.nChunks, `KLD ${c.kld.value.toFixed(5)}`);
+    if (v['base-file']) {
+      basePath = v['base-file'];
+      const quant = await deps.loadModel(quantPath);
+      r = klDivergenceFromBase(quant, basePath, {
+        nChunks: windows.nChunks,
+        signal: deps.signal,
+        onProgress,
+      });
+    } else {
+      basePath = need(v.base, '--base MODEL (or --base-file FILE)', 'kld');
+      const text = readText(need(v.file, '-f TEXT', 'kld'));
+      const base = await deps.loadModel(basePath);
+      const quant = await deps.loadModel(quantPath);
+      r = klDivergence(base, quant, text, { ...windows, onProgress });
+    }
     bar.end();
     stdout.write(
       v.json ? `${JSON.stringify({ base: basePath, quant: quantPath, ...r }, null, 2)}\n` : formatKld(r),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type EvalCliDeps, evalKld, evalMc, evalPpl } from '../../src/eval/cli.js';
+import type { KldResult } from '../../src/eval/kld.js';
 import type { ScoringModel } from '../../src/eval/model.js';
 import { ALPHABET, CharVocab, HashModel, OracleModel } from './fake-models.js';
 
@@ -52,11 +53,21 @@ test('eval ppl prints llama.cpp lines on stdout and a progress bar on stderr; --
 
 test('eval kld prints the llama.cpp-style report', async () => {
   const { d, out } = deps({ f16: () => new HashModel(vocab), q4: () => new HashModel(vocab) });
-  const r = await evalKld(['--base', 'f16', '--quant', 'q4', '-f', textFile, '-c', '64'], d);
+  const r = (await evalKld(['--base', 'f16', '--quant', 'q4', '-f', textFile, '-c', '64'], d)) as KldResult;
   assert.equal(r.sameTop.value, 1);
   assert.match(out.join(''), /====== KL divergence statistics ======/);
   assert.match(out.join(''), /Same top p: 100\.000 ±/);
   await assert.rejects(evalKld(['--base', 'f16', '-f', textFile], d), /missing --quant MODEL/);
+  // two steps through a llama.cpp-format base file
+  const file = join(dir, 'base.kld');
+  const s = deps({ f16: () => new HashModel(vocab), q4: () => new HashModel(vocab) });
+  await evalKld(['--base', 'f16', '-f', textFile, '-c', '64', '--save-base', file], s.d);
+  assert.match(s.out.join(''), /^wrote .*base\.kld: \d+ windows of 64 tokens/);
+  const t = deps({ q4: () => new HashModel(vocab) });
+  const r2 = (await evalKld(['--base-file', file, '--quant', 'q4', '--json'], t.d)) as typeof r;
+  assert.equal(r2.count, r.count);
+  assert.ok(r2.kld.value < 1e-6);
+  assert.equal(JSON.parse(t.out.join('')).base, file);
 });
 
 test('eval mc: MMLU folder and ARC file, table or JSON, resumable with --state', async () => {
