@@ -95,12 +95,12 @@ function walkFiles(dir: string, prefix = ''): string[] {
     if (e.name.startsWith('.')) continue;
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...walkFiles(join(dir, e.name), rel));
-    else if (e.isFile() && !e.name.endsWith('.part') && !e.name.endsWith('.part.lock')) out.push(rel);
+    else if (e.isFile() && !/\.part(\.lock|\.sha256)?$/.test(e.name)) out.push(rel);
   }
   return out;
 }
 
-/** Lists the completed files in the cache (partial `.part` downloads and locks are left out), sorted by ref. */
+/** Lists the completed files in the cache (partial `.part` downloads and their sidecars are left out), sorted by ref. */
 export function listCachedModels(cacheDir: string = defaultCacheDir()): CachedModel[] {
   const out: CachedModel[] = [];
   let owners: import('node:fs').Dirent[];

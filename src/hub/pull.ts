@@ -10,6 +10,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -277,7 +278,9 @@ async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
  * with an HTTP Range request after a dropped connection (up to `retries` times, and across calls); the
  * result is checked against the size (X-Linked-Size / Content-Length / API) and sha256 (X-Linked-Etag or a
  * sha256 ETag, or the API's lfs.sha256) and renamed into place atomically. On a size or hash mismatch the
- * `.part` file is deleted (resuming from corrupt bytes can never succeed) and a HubError is thrown.
+ * `.part` file is deleted (resuming from corrupt bytes can never succeed) and a HubIntegrityError is thrown.
+ * `{file}.part.sha256` records which version a `.part` holds: when the hub's sha256 has changed since, the
+ * `.part` is discarded instead of resumed. `{file}.part.lock` keeps two pulls off one file.
  */
 export async function pull(opts: PullOptions, onProgress?: (p: PullProgress) => void): Promise<PullResult> {
   const ctx = makeCtx(opts);
@@ -362,6 +365,9 @@ async function download(
   const retries = opts.retries ?? 5;
   const idleMs = opts.idleTimeoutMs ?? 60_000;
   let expected: Remote = { size: api?.lfs?.size ?? api?.size, sha256: api?.lfs?.sha256?.toLowerCase() };
+  // `{file}.part.sha256` names the version a .part belongs to, so a file changed on the hub is not resumed.
+  const partSha = `${part}.sha256`;
+  let restarted = false;
   for (let attempt = 0; ; attempt++) {
     let have = existsSync(part) ? statSync(part).size : 0;
     try {
@@ -371,6 +377,21 @@ async function download(
         sha256: remote.sha256 ?? expected.sha256,
         commit: remote.commit ?? expected.commit,
       };
+      if (have > 0 && !restarted) {
+        let was: string | undefined;
+        try {
+          was = readFileSync(partSha, 'utf8').trim();
+        } catch {}
+        if (was !== undefined && expected.sha256 !== undefined && was !== expected.sha256) {
+          // The file changed on the hub since this .part was started: drop it and start over.
+          await res.body?.cancel();
+          rmSync(part, { force: true });
+          restarted = true;
+          attempt--;
+          continue;
+        }
+      }
+      if (expected.sha256 !== undefined) writeFileSync(partSha, `${expected.sha256}\n`);
       if (res.status === 416 && have > 0) {
         // Nothing left to fetch: the .part already holds every byte (verified below).
         await res.body?.cancel();
@@ -400,6 +421,7 @@ async function download(
     } catch (e) {
       if (e instanceof HubIntegrityError) {
         rmSync(part, { force: true });
+        rmSync(partSha, { force: true });
         throw new HubIntegrityError(`${what}: ${e.message}; the download was deleted, run pull again`);
       }
       const retryable = !(e instanceof HubError) || e.status === 0 || e.status >= 500;
@@ -413,6 +435,7 @@ async function download(
       await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * (attempt + 1)));
     }
   }
+  rmSync(partSha, { force: true });
   const size = statSync(part).size;
   if (expected.size !== undefined && size !== expected.size) {
     rmSync(part, { force: true });

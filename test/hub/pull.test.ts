@@ -283,8 +283,13 @@ test('with retries: 0 the .part is kept, and the next pull resumes it', async ()
   const partial = statSync(part).size;
   assert.ok(partial > 0 && partial < 400_000, `partial ${partial}`);
   log.length = 0;
+  assert.equal(
+    readFileSync(`${part}.sha256`, 'utf8').trim(),
+    sha(repos['acme/flaky2']!.files['flaky2.gguf']!.data),
+  );
   const r = await pull({ repo: 'acme/flaky2', file: 'flaky2.gguf', ...base(cache) });
   assert.equal(log.find((l) => l.server === 'cdn')!.range, `bytes=${partial}-`);
+  assert.equal(existsSync(`${part}.sha256`), false);
   assert.deepEqual(readFileSync(r.path), repos['acme/flaky2']!.files['flaky2.gguf']!.data);
   assert.equal(existsSync(part), false);
   // A .part that is already complete gets 416 from the server and is verified and installed.
@@ -294,6 +299,21 @@ test('with retries: 0 the .part is kept, and the next pull resumes it', async ()
   writeFileSync(join(c5, 'acme', 'flaky2', 'flaky2.gguf.part'), full);
   const r2 = await pull({ repo: 'acme/flaky2', file: 'flaky2.gguf', ...base(c5) });
   assert.equal(r2.sha256, sha(full));
+});
+
+test('a .part of an older version of the file is discarded, not resumed', async () => {
+  const cache = cacheOf('c12');
+  const dir = join(cache, 'acme', 'flaky2');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'flaky2.gguf.part'), Buffer.alloc(1000, 9));
+  writeFileSync(join(dir, 'flaky2.gguf.part.sha256'), `${'0'.repeat(64)}\n`);
+  log.length = 0;
+  const r = await pull({ repo: 'acme/flaky2', file: 'flaky2.gguf', ...base(cache) });
+  assert.equal(r.sha256, sha(repos['acme/flaky2']!.files['flaky2.gguf']!.data));
+  assert.deepEqual(
+    log.filter((l) => l.server === 'cdn').map((l) => l.range),
+    ['bytes=1000-', undefined],
+  );
 });
 
 test('a hash mismatch is detected and the bad download deleted', async () => {
