@@ -24,7 +24,7 @@ test('gopher_quality: max 100k words', () => {
 });
 
 test('gopher_quality: mean word length in [3, 10]', () => {
-  const three = Array.from({ length: 50 }, (_, i) => (i % 2 ? 'and' : 'the'));
+  const three: string[] = Array.from({ length: 50 }, (_, i) => (i % 2 ? 'and' : 'the'));
   assert.equal(reason(run(gq, three.join(' '))), true); // mean exactly 3
   three[1] = 'an';
   assert.equal(reason(run(gq, three.join(' '))), 'gopher_below_avg_threshold');

@@ -107,7 +107,7 @@ export async function runShardPhase(
   const rejectQueue: Document[] = [];
   if (cfg.output.rejected) {
     await mkdir(dirname(rejectPath), { recursive: true });
-    rejectWriter = jsonlWriter(tmpPath(rejectPath));
+    rejectWriter = jsonlWriter(tmpPath(rejectPath), false);
   }
   const makeCtx = (stats: StageStats): StageContext => ({
     rank: shard,
@@ -201,7 +201,7 @@ export async function runShardPhase(
     ? layout.output(run, shard, outputExt(cfg.output))
     : layout.work(run, phase + 1, shard);
   await mkdir(dirname(outPath), { recursive: true });
-  const writer = last ? openWriter(cfg.output, tmpPath(outPath)) : jsonlWriter(tmpPath(outPath));
+  const writer = last ? openWriter(cfg.output, tmpPath(outPath)) : jsonlWriter(tmpPath(outPath), false);
   let sig: SignatureWriter | null = null;
   let sigOf: ((d: Document) => ArrayLike<number>) | null = null;
   if (seg.barrier) {

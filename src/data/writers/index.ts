@@ -27,5 +27,5 @@ export function outputExt(o: OutputConfig): string {
 
 /** Open a writer for `path` according to the output config. */
 export function openWriter(o: OutputConfig, path: string): DocWriter {
-  return o.type === 'parquet' ? parquetWriter(path) : jsonlWriter(path);
+  return o.type === 'parquet' ? parquetWriter(path) : jsonlWriter(path, o.compression === 'gzip');
 }

@@ -15,10 +15,10 @@ export function documentToJson(d: Document): string {
   return JSON.stringify(o);
 }
 
-/** Open a JSONL writer at `path` (gzip when it ends with .gz). */
-export function jsonlWriter(path: string): DocWriter {
+/** Open a JSONL writer at `path`; `gzip` defaults to "path ends with .gz" (pass it when writing to a temp name). */
+export function jsonlWriter(path: string, gzip = path.endsWith('.gz')): DocWriter {
   const file = createWriteStream(path);
-  const gz = path.endsWith('.gz') ? createGzip({ level: 6 }) : null;
+  const gz = gzip ? createGzip({ level: 6 }) : null;
   if (gz) gz.pipe(file);
   const sink: Writable = gz ?? file;
   let buf: string[] = [];
