@@ -112,6 +112,19 @@ test('ARC JSONL: stem and choices; numeric labels; malformed rows name file, lin
   assert.equal(items[0]!.gold, 1);
   assert.equal(items[1]!.gold, 3);
   assert.equal(items[1]!.source.line, 3);
+  const hf = {
+    id: 'hf1',
+    question: 'Which?',
+    choices: { text: ['x', 'y'], label: ['A', 'B'] },
+    answerKey: 'A',
+  };
+  const h = parseArcJsonl(arcLine(hf), 'hf.jsonl');
+  assert.equal(h[0]!.query, 'Question: Which?\nAnswer:');
+  assert.deepEqual([h[0]!.choices, h[0]!.gold], [['x', 'y'], 0]);
+  assert.throws(
+    () => parseArcJsonl(arcLine({ ...hf, choices: { text: ['x'], label: ['A', 'B'] } }), 'hf.jsonl'),
+    /hf\.jsonl:1: fields "choices\.text" and "choices\.label" differ in length/,
+  );
   const f = 'arc.jsonl';
   assert.throws(() => parseArcJsonl(`${arcLine(ARC_OK)}\n{oops`, f), /arc\.jsonl:2: invalid JSON/);
   assert.throws(
