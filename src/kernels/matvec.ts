@@ -26,6 +26,8 @@ const PACKED: Partial<Record<GgmlType, { block: number; elems: number; grouped: 
 /** Activation bytes per element block once quantized for the kernel (see matvec.wat). */
 const Q8_0_X = 40;
 const Q8_K_X = 320;
+/** Bytes of raw rows staged per repack call at load time. */
+const RAW_CHUNK = 1 << 20;
 
 /** A matrix living in one KernelModule's memory (a row range of a model matrix). */
 export interface PackedMatrix {
@@ -138,8 +140,7 @@ export class KernelModule {
     rowBytes(type, cols); // throws unless cols is a whole number of blocks
     const rowsPadded = p.grouped ? align(rows, 4) : rows;
     const bytes = rowsPadded * (cols / p.elems) * p.block;
-    const ptr = this.alloc(bytes);
-    new Uint8Array(this.ex.memory.buffer, ptr, bytes).fill(0);
+    const ptr = this.alloc(bytes); // fresh pages above every earlier allocation: already zero
     return { type, rows, cols, ptr, rowsPadded };
   }
 
@@ -155,54 +156,40 @@ export class KernelModule {
         `fillRows: ${src.length} bytes is not a whole number of rows (${rb} B) within ${m.rows} rows`,
       );
     }
-    const mem = new Uint8Array(this.ex.memory.buffer);
     const nb = m.cols / PACKED[m.type]!.elems;
+    const ex = this.ex;
     switch (m.type) {
       case GgmlType.Q4_0:
       case GgmlType.Q8_0: {
         if (row0 % 4 !== 0)
           throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
         const bs = m.type === GgmlType.Q4_0 ? 18 : 34;
-        const qs = bs - 2;
-        const gstride = nb * 4 * bs;
-        for (let r = 0; r < k; r++) {
-          const row = row0 + r;
-          const g = m.ptr + (row >> 2) * gstride;
-          const lane = row & 3;
-          let s = r * rb;
-          for (let b = 0; b < nb; b++, s += bs) {
-            const dst = g + b * 4 * bs;
-            mem[dst + lane * 2] = src[s]!;
-            mem[dst + lane * 2 + 1] = src[s + 1]!;
-            mem.set(src.subarray(s + 2, s + bs), dst + 8 + lane * qs);
-          }
+        // Raw rows go through a scratch area in chunks of whole 4-row groups (a short last group is
+        // padded with zero rows, whose zero scales make them inert), then repack_g4 interleaves them.
+        const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
+        const stage = this.scratchArea(chunkRows * rb);
+        for (let r = 0; r < k; r += chunkRows) {
+          const kr = Math.min(chunkRows, k - r);
+          const groups = Math.ceil(kr / 4);
+          const mem = new Uint8Array(ex.memory.buffer);
+          mem.set(src.subarray(r * rb, (r + kr) * rb), stage);
+          mem.fill(0, stage + kr * rb, stage + groups * 4 * rb);
+          ex.repack_g4(stage, m.ptr + ((row0 + r) / 4) * nb * 4 * bs, groups, nb, bs);
         }
         break;
       }
       case GgmlType.Q4_K: {
-        let dst = m.ptr + row0 * nb * 148;
-        for (let s = 0; s < src.length; s += 144, dst += 148) {
-          mem.set(src.subarray(s, s + 4), dst); // d, dmin
-          const q = s + 4;
-          for (let j = 0; j < 8; j++) {
-            let sc: number;
-            let mn: number;
-            if (j < 4) {
-              sc = src[q + j]! & 63;
-              mn = src[q + j + 4]! & 63;
-            } else {
-              sc = (src[q + j + 4]! & 0xf) | ((src[q + j - 4]! >> 6) << 4);
-              mn = (src[q + j + 4]! >> 4) | ((src[q + j]! >> 6) << 4);
-            }
-            mem[dst + 4 + j] = sc;
-            mem[dst + 12 + j] = mn;
-          }
-          mem.set(src.subarray(s + 16, s + 144), dst + 20);
+        const chunkRows = Math.max(1, Math.floor(RAW_CHUNK / rb));
+        const stage = this.scratchArea(chunkRows * rb);
+        for (let r = 0; r < k; r += chunkRows) {
+          const kr = Math.min(chunkRows, k - r);
+          new Uint8Array(ex.memory.buffer).set(src.subarray(r * rb, (r + kr) * rb), stage);
+          ex.repack_q4_k(stage, m.ptr + (row0 + r) * nb * 148, kr * nb);
         }
         break;
       }
       default:
-        mem.set(src, m.ptr + row0 * rb);
+        new Uint8Array(ex.memory.buffer).set(src, m.ptr + row0 * rb);
     }
   }
 

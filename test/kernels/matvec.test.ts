@@ -54,6 +54,23 @@ for (const relaxed of [false, true]) {
   }
 }
 
+test('large matrices repack in several staged chunks (ragged last group) and still match', () => {
+  for (const relaxed of [false, true]) {
+    const km = new KernelModule(relaxed);
+    for (const [type, cols, rows] of [
+      [GgmlType.Q4_0, 8192, 230],
+      [GgmlType.Q8_0, 8192, 130],
+      [GgmlType.Q4_K, 8192, 250],
+    ] as const) {
+      const w = randomWeights(type, rows, cols, rows);
+      const x = randomActivations(1, cols, 3);
+      const out = new Float32Array(rows);
+      km.matmul(km.pack(type, rows, cols, w), x, 1, out, rows, 0);
+      checkAgainstRef(type, w, rows, cols, x, 1, out, 4e-6, `${ggmlTypeName(type)} ${rows}×${cols} chunked`);
+    }
+  }
+});
+
 test('Q8_0 activation quantization rounds half away from zero and stores d as f16 (ggml ref)', () => {
   // Weight row = unit vector at position j with d = 1: the output is exactly the quantized activation x'[j].
   const cols = 32;

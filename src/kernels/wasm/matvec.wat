@@ -604,6 +604,74 @@
         (br $l)))
     (local.get $s))
 
+;; ---------------------------------------------------------------- repacking (load time)
+  ;; Interleaves groups of 4 GGUF rows of Q4_0 (bs = 18) or Q8_0 (bs = 34) blocks: for `ng` groups of rows
+  ;; at src (row stride nb·bs), writes per block the 4 f16 scales, then the 4 rows' quants.
+  (func (export "repack_g4") (param $src i32) (param $dst i32) (param $ng i32) (param $nb i32) (param $bs i32)
+    (local $g i32) (local $b i32) (local $r i32) (local $rs i32) (local $s i32) (local $q i32)
+    (local.set $rs (i32.mul (local.get $nb) (local.get $bs)))
+    (local.set $q (i32.sub (local.get $bs) (i32.const 2)))
+    (block $dg (loop $lg
+      (br_if $dg (i32.ge_u (local.get $g) (local.get $ng)))
+      (local.set $b (i32.const 0))
+      (block $db (loop $lb
+        (br_if $db (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $r (i32.const 0))
+        (loop $lr
+          (local.set $s
+            (i32.add (local.get $src)
+              (i32.add (i32.mul (local.get $r) (local.get $rs)) (i32.mul (local.get $b) (local.get $bs)))))
+          (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 1))) (i32.load16_u (local.get $s)))
+          (v128.store offset=8
+            (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $q)))
+            (v128.load offset=2 (local.get $s)))
+          (if (i32.eq (local.get $q) (i32.const 32))
+            (then
+              (v128.store offset=24
+                (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $q)))
+                (v128.load offset=18 (local.get $s)))))
+          (br_if $lr (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $bs) (i32.const 2))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $lb)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rs) (i32.const 2))))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $lg))))
+
+  ;; Q4_K blocks (144 B) → 148 B: d, dmin, then the eight 6-bit scales and mins unpacked to bytes, then qs.
+  (func (export "repack_q4_k") (param $src i32) (param $dst i32) (param $nblocks i32)
+    (local $j i32) (local $q i32)
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get $nblocks)))
+      (i32.store (local.get $dst) (i32.load (local.get $src)))
+      (local.set $q (i32.add (local.get $src) (i32.const 4)))
+      (local.set $j (i32.const 0))
+      (loop $lj
+        (if (i32.lt_u (local.get $j) (i32.const 4))
+          (then
+            (i32.store8 offset=4 (i32.add (local.get $dst) (local.get $j))
+              (i32.and (i32.load8_u (i32.add (local.get $q) (local.get $j))) (i32.const 63)))
+            (i32.store8 offset=12 (i32.add (local.get $dst) (local.get $j))
+              (i32.and (i32.load8_u offset=4 (i32.add (local.get $q) (local.get $j))) (i32.const 63))))
+          (else
+            (i32.store8 offset=4 (i32.add (local.get $dst) (local.get $j))
+              (i32.or
+                (i32.and (i32.load8_u offset=4 (i32.add (local.get $q) (local.get $j))) (i32.const 15))
+                (i32.shl (i32.shr_u (i32.load8_u (i32.sub (i32.add (local.get $q) (local.get $j)) (i32.const 4))) (i32.const 6)) (i32.const 4))))
+            (i32.store8 offset=12 (i32.add (local.get $dst) (local.get $j))
+              (i32.or
+                (i32.shr_u (i32.load8_u offset=4 (i32.add (local.get $q) (local.get $j))) (i32.const 4))
+                (i32.shl (i32.shr_u (i32.load8_u (i32.add (local.get $q) (local.get $j))) (i32.const 6)) (i32.const 4))))))
+        (br_if $lj (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.const 8))))
+      (local.set $j (i32.const 0))
+      (loop $lc
+        (v128.store offset=20 (i32.add (local.get $dst) (local.get $j)) (v128.load offset=16 (i32.add (local.get $src) (local.get $j))))
+        (br_if $lc (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.const 128))))
+      (local.set $src (i32.add (local.get $src) (i32.const 144)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 148)))
+      (local.set $nblocks (i32.sub (local.get $nblocks) (i32.const 1)))
+      (br $l))))
+
   ;; ---------------------------------------------------------------- matrix drivers
   ;; out[t·ldo + r] for t < n, r < rows. Grouped types take ngroups (rows = 4·ngroups, padded) and nb
   ;; blocks per row; tokens are walked in tiles of 4 inside each row group so a group's weights are read
