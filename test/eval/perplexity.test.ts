@@ -92,6 +92,18 @@ test('windows are non-overlapping n_ctx chunks with BOS in front, only the secon
   if (t3.length > nChunks * nCtx) assert.equal(perplexityOfTokens(model, t3, { nCtx }).ppl, r.ppl);
 });
 
+test('the text is tokenized once, with BOS and without parsing special tokens (llama.cpp add_special, no parse_special)', () => {
+  const model = new HashModel(vocab);
+  const seen: unknown[] = [];
+  const orig = model.tokenize.bind(model);
+  model.tokenize = (text, opts) => {
+    seen.push(opts);
+    return orig(text, opts);
+  };
+  perplexity(model, TEXT, { nCtx: 64 });
+  assert.deepEqual(seen, [{ addBos: true, parseSpecial: false }]);
+});
+
 test('a model without BOS keeps each window as it is', () => {
   const model = new HashModel(vocab, false);
   const nCtx = 40;
