@@ -1,5 +1,5 @@
 // Multiple-choice scoring by continuation log-likelihood (lm-eval-harness's method), resumable.
-import { checkLogitsShape, logSoftmaxRow, type ScoringModel, throwIfAborted } from '../model.js';
+import { checkLogitsShape, logProbAt, type ScoringModel, throwIfAborted } from '../model.js';
 import type { McItem, McItemResult, McTaskData } from './types.js';
 
 /** Options for {@link runMc}. */
@@ -126,7 +126,7 @@ export function continuationLogLikelihood(
   const logits = model.logitsAll(whole, { signal: opts.signal });
   checkLogitsShape(logits, T, model.nVocab);
   let ll = 0;
-  for (let t = T - nCont; t < T; t++) ll += logSoftmaxRow(logits, t - 1, model.nVocab).logp[whole[t]!]!;
+  for (let t = T - nCont; t < T; t++) ll += logProbAt(logits, t - 1, model.nVocab, whole[t]!);
   return { ll, nTokens: nCont };
 }
 
