@@ -674,8 +674,8 @@
 
   ;; ---------------------------------------------------------------- matrix drivers
   ;; out[t·ldo + r] for t < n, r < rows. Grouped types take ngroups (rows = 4·ngroups, padded) and nb
-  ;; blocks per row; tokens are walked in tiles of 4 inside each row group so a group's weights are read
-  ;; from memory once per tile.
+  ;; blocks per row. Tokens are walked in tiles of 16: inside a tile each row (group) is read from memory
+  ;; once and stays in L1 for the tile's tokens, whose activations (≤ 16 rows) stay in L2.
 
   (func (export "mm_q4_0") (param $w i32) (param $ng i32) (param $nb i32) (param $x i32) (param $n i32)
     (param $out i32) (param $ldo i32)
@@ -685,8 +685,8 @@
     (block $done
       (loop $tiles
         (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
-        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 4))
-          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 4)))))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 16))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 16)))))
         (local.set $g (i32.const 0))
         (local.set $wg (local.get $w))
         (block $gd
@@ -713,8 +713,8 @@
     (block $done
       (loop $tiles
         (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
-        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 4))
-          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 4)))))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 16))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 16)))))
         (local.set $g (i32.const 0))
         (local.set $wg (local.get $w))
         (block $gd
@@ -737,7 +737,8 @@
   ;; 2 = F16 (nb = cols; rs = 2·cols, x stride 4·cols), 3 = F32 (4·cols, 4·cols).
   (func (export "mm_rows") (param $kind i32) (param $w i32) (param $rows i32) (param $nb i32) (param $x i32)
     (param $n i32) (param $out i32) (param $ldo i32)
-    (local $r i32) (local $t i32) (local $rs i32) (local $xs i32) (local $v f32)
+    (local $r i32) (local $t i32) (local $rs i32) (local $xs i32) (local $v f32) (local $t0 i32) (local $t1 i32)
+    (local $wr i32) (local $xt i32)
     (local.set $rs
       (i32.mul (local.get $nb)
         (select (select (i32.const 148) (i32.const 210) (i32.eqz (local.get $kind)))
@@ -746,33 +747,39 @@
     (local.set $xs
       (i32.mul (local.get $nb) (select (i32.const 320) (i32.const 4) (i32.lt_u (local.get $kind) (i32.const 2)))))
     (block $done
-      (loop $rl
-        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $t (i32.const 0))
-        (block $td
-          (loop $tl
-            (br_if $td (i32.ge_u (local.get $t) (local.get $n)))
-            (block $k3
-              (block $k2
-                (block $k1
-                  (block $k0
-                    (br_table $k0 $k1 $k2 $k3 (local.get $kind)))
-                  (local.set $v (call $q4_k_row (local.get $w) (local.get $x) (local.get $nb)))
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 16))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 16)))))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $rd
+          (loop $rl
+            (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $t (local.get $t0))
+            (local.set $xt (i32.add (local.get $x) (i32.mul (local.get $t0) (local.get $xs))))
+            (loop $tl
+              (block $k3
+                (block $k2
+                  (block $k1
+                    (block $k0
+                      (br_table $k0 $k1 $k2 $k3 (local.get $kind)))
+                    (local.set $v (call $q4_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
+                    (br $k3))
+                  (local.set $v (call $q6_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
                   (br $k3))
-                (local.set $v (call $q6_k_row (local.get $w) (local.get $x) (local.get $nb)))
-                (br $k3))
-              (local.set $v (call $f16_row (local.get $w) (local.get $x) (local.get $nb))))
-            (if (i32.eq (local.get $kind) (i32.const 3))
-              (then (local.set $v (call $f32_row (local.get $w) (local.get $x) (local.get $nb)))))
-            (f32.store
-              (i32.add (local.get $out)
-                (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
-              (local.get $v))
-            (local.set $x (i32.add (local.get $x) (local.get $xs)))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $tl)))
-        (local.set $x (i32.sub (local.get $x) (i32.mul (local.get $n) (local.get $xs))))
-        (local.set $w (i32.add (local.get $w) (local.get $rs)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rl))))
+                (local.set $v (call $f16_row (local.get $wr) (local.get $xt) (local.get $nb))))
+              (if (i32.eq (local.get $kind) (i32.const 3))
+                (then (local.set $v (call $f32_row (local.get $wr) (local.get $xt) (local.get $nb)))))
+              (f32.store
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
+                (local.get $v))
+              (local.set $xt (i32.add (local.get $xt) (local.get $xs)))
+              (br_if $tl (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+            (local.set $wr (i32.add (local.get $wr) (local.get $rs)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $t0 (local.get $t1))
+        (br $tiles))))
 )
