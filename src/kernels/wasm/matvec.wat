@@ -476,47 +476,94 @@
     (local.set $m30 (i8x16.splat (i32.const 0x30)))
     (loop $blk
       (local.set $acc (v128.const i32x4 0 0 0 0))
-      (local.set $k (i32.const 0))
-      (loop $sub
-        ;; k = half·2 + c: 16 lanes l = 16c… of the 128-element half
-        (local.set $ql
-          (i32.add (local.get $w)
-            (i32.add (i32.mul (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 64))
-              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
-        (local.set $qh
-          (i32.add (local.get $w)
-            (i32.add (i32.add (i32.const 128) (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 5)))
-              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
-        (local.set $sc
-          (i32.add (local.get $w)
-            (i32.add (i32.add (i32.const 192) (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 3)))
-              (i32.and (local.get $k) (i32.const 1)))))
-        (local.set $xp
-          (i32.add (local.get $x)
-            (i32.add (i32.shl (i32.shr_u (local.get $k) (i32.const 1)) (i32.const 7))
-              (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 4)))))
-        (local.set $qa (v128.load (local.get $ql)))
-        (local.set $qb (v128.load offset=32 (local.get $ql)))
-        (local.set $h (v128.load (local.get $qh)))
-        (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
-        (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
-        (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
-        (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
-        (local.set $x1 (v128.load (local.get $xp)))
-        (local.set $x2 (v128.load offset=32 (local.get $xp)))
-        (local.set $x3 (v128.load offset=64 (local.get $xp)))
-        (local.set $x4 (v128.load offset=96 (local.get $xp)))
-        (local.set $acc
+      ;; half 0, lanes 0..15
+      (local.set $qa (v128.load offset=0 (local.get $w)))
+      (local.set $qb (v128.load offset=32 (local.get $w)))
+      (local.set $h (v128.load offset=128 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x1 (v128.load offset=0 (local.get $x)))
+      (local.set $x2 (v128.load offset=32 (local.get $x)))
+      (local.set $x3 (v128.load offset=64 (local.get $x)))
+      (local.set $x4 (v128.load offset=96 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
           (i32x4.add
-            (local.get $acc)
             (i32x4.add
-              (i32x4.add
-                (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s (local.get $sc))))
-                (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=2 (local.get $sc)))))
-              (i32x4.add
-                (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=4 (local.get $sc))))
-                (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=6 (local.get $sc))))))))
-        (br_if $sub (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 4))))
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s offset=192 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=194 (local.get $w)))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=196 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=198 (local.get $w))))))))
+      ;; half 0, lanes 16..31
+      (local.set $qa (v128.load offset=16 (local.get $w)))
+      (local.set $qb (v128.load offset=48 (local.get $w)))
+      (local.set $h (v128.load offset=144 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $x2 (v128.load offset=48 (local.get $x)))
+      (local.set $x3 (v128.load offset=80 (local.get $x)))
+      (local.set $x4 (v128.load offset=112 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s offset=193 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=195 (local.get $w)))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=197 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=199 (local.get $w))))))))
+      ;; half 1, lanes 0..15
+      (local.set $qa (v128.load offset=64 (local.get $w)))
+      (local.set $qb (v128.load offset=96 (local.get $w)))
+      (local.set $h (v128.load offset=160 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x1 (v128.load offset=128 (local.get $x)))
+      (local.set $x2 (v128.load offset=160 (local.get $x)))
+      (local.set $x3 (v128.load offset=192 (local.get $x)))
+      (local.set $x4 (v128.load offset=224 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s offset=200 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=202 (local.get $w)))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=204 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=206 (local.get $w))))))))
+      ;; half 1, lanes 16..31
+      (local.set $qa (v128.load offset=80 (local.get $w)))
+      (local.set $qb (v128.load offset=112 (local.get $w)))
+      (local.set $h (v128.load offset=176 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $x2 (v128.load offset=176 (local.get $x)))
+      (local.set $x3 (v128.load offset=208 (local.get $x)))
+      (local.set $x4 (v128.load offset=240 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i16x8.splat (i32.load8_s offset=201 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i16x8.splat (i32.load8_s offset=203 (local.get $w)))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i16x8.splat (i32.load8_s offset=205 (local.get $w))))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i16x8.splat (i32.load8_s offset=207 (local.get $w))))))))
       ;; Σ sc·(q − 32)·x = Σ sc·q·x − 32·Σ sc·bsum16
       (local.set $acc
         (i32x4.sub
