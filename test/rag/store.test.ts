@@ -6,7 +6,6 @@ import Database from 'better-sqlite3';
 import { HashingEmbedder } from '../../src/rag/embedder.js';
 import { ftsQuery } from '../../src/rag/retrieve.js';
 import { type ChunkInput, KbStore } from '../../src/rag/store.js';
-import { VectorIndex } from '../../src/rag/vector-index.js';
 import { tempDir } from './helpers.js';
 
 const chunk = (text: string, i = 0): ChunkInput => ({
@@ -117,44 +116,4 @@ test('store: the vector cache follows commits made by another connection', async
   } finally {
     cleanup();
   }
-});
-
-test('VectorIndex: exact top-k equals brute force, tombstones and compaction', () => {
-  const dim = 19;
-  const vi = new VectorIndex(dim, 4);
-  let seed = 7;
-  const rnd = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed / 2 ** 32) * 2 - 1;
-  };
-  const vs: Float32Array[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const v = Float32Array.from({ length: dim }, rnd);
-    vs.push(v);
-    vi.add(i, i % 50, v);
-  }
-  const q = Float32Array.from({ length: dim }, rnd);
-  const dot = (v: Float32Array) => v.reduce((s, x, i) => s + x * q[i]!, 0);
-  const check = (alive: (i: number) => boolean, mask?: Uint8Array) => {
-    const want = vs
-      .map((v, i) => ({ i, s: dot(v) }))
-      .filter(({ i }) => alive(i) && (!mask || mask[i % 50] === 1))
-      .sort((x, y) => y.s - x.s)
-      .slice(0, 10)
-      .map((x) => x.i);
-    assert.deepEqual(
-      vi.search(q, 10, mask).map((h) => h.chunkId),
-      want,
-    );
-  };
-  check(() => true);
-  const mask = new Uint8Array(50);
-  mask[3] = 1;
-  mask[17] = 1;
-  check(() => true, mask);
-  for (let d = 0; d < 30; d++) vi.removeDoc(d); // triggers compaction (1800 dead > 1024)
-  assert.equal(vi.size, 1200);
-  check((i) => i % 50 >= 30);
-  assert.ok(Number.isNaN(vi.scoreChunks(q, [0])[0]!));
-  assert.ok(Math.abs(vi.scoreChunks(q, [31])[0]! - dot(vs[31]!)) < 1e-5);
 });
