@@ -422,33 +422,90 @@
     (local.set $m (i8x16.splat (i32.const 15)))
     (loop $blk
       (local.set $acc (v128.const i32x4 0 0 0 0))
-      (local.set $j (i32.const 0))
-      (local.set $q (i32.add (local.get $w) (i32.const 20)))
-      (local.set $xp (local.get $x))
-      (loop $sub
-        (local.set $wa (v128.load (local.get $q)))
-        (local.set $wb (v128.load offset=16 (local.get $q)))
-        (local.set $la (v128.and (local.get $wa) (local.get $m)))
-        (local.set $lb (v128.and (local.get $wb) (local.get $m)))
-        (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
-        (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
-        (local.set $x0 (v128.load (local.get $xp)))
-        (local.set $x1 (v128.load offset=16 (local.get $xp)))
-        (local.set $x2 (v128.load offset=32 (local.get $xp)))
-        (local.set $x3 (v128.load offset=48 (local.get $xp)))
-        (local.set $acc
+      ;; sub-blocks 0, 1
+      (local.set $wa (v128.load offset=20 (local.get $w)))
+      (local.set $wb (v128.load offset=36 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $x0 (v128.load offset=0 (local.get $x)))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $x2 (v128.load offset=32 (local.get $x)))
+      (local.set $x3 (v128.load offset=48 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
           (i32x4.add
-            (local.get $acc)
-            (i32x4.add
-              (i32x4.dot_i16x8_s
-                (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-                (i16x8.splat (i32.load8_u offset=4 (i32.add (local.get $w) (local.get $j)))))
-              (i32x4.dot_i16x8_s
-                (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-                (i16x8.splat (i32.load8_u offset=5 (i32.add (local.get $w) (local.get $j))))))))
-        (local.set $q (i32.add (local.get $q) (i32.const 32)))
-        (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
-        (br_if $sub (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 2))) (i32.const 8))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=5 (local.get $w)))))))
+      ;; sub-blocks 2, 3
+      (local.set $wa (v128.load offset=52 (local.get $w)))
+      (local.set $wb (v128.load offset=68 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $x0 (v128.load offset=64 (local.get $x)))
+      (local.set $x1 (v128.load offset=80 (local.get $x)))
+      (local.set $x2 (v128.load offset=96 (local.get $x)))
+      (local.set $x3 (v128.load offset=112 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=7 (local.get $w)))))))
+      ;; sub-blocks 4, 5
+      (local.set $wa (v128.load offset=84 (local.get $w)))
+      (local.set $wb (v128.load offset=100 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $x0 (v128.load offset=128 (local.get $x)))
+      (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $x2 (v128.load offset=160 (local.get $x)))
+      (local.set $x3 (v128.load offset=176 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=9 (local.get $w)))))))
+      ;; sub-blocks 6, 7
+      (local.set $wa (v128.load offset=116 (local.get $w)))
+      (local.set $wb (v128.load offset=132 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $x0 (v128.load offset=192 (local.get $x)))
+      (local.set $x1 (v128.load offset=208 (local.get $x)))
+      (local.set $x2 (v128.load offset=224 (local.get $x)))
+      (local.set $x3 (v128.load offset=240 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=11 (local.get $w)))))))
       (local.set $dx (f32.load offset=304 (local.get $x)))
       (local.set $facc
         (f32x4.sub
