@@ -6,7 +6,7 @@ import { settings } from '../document.js';
 import { DEFAULT_FIELDS, type FieldMap } from '../readers/fields.js';
 import { INPUT_TYPES, type InputConfig } from '../readers/index.js';
 import { OUTPUT_TYPES, type OutputConfig } from '../writers/index.js';
-import { BARRIER_DEFAULTS, barrierSettings, isBarrier, PRESETS, STAGES } from './registry.js';
+import { BARRIER_DEFAULTS, barrierSettings, isBarrier, PRESETS, STAGE_DEFAULTS, STAGES } from './registry.js';
 
 /** One configured stage. */
 export interface StageSpec {
@@ -50,6 +50,8 @@ function stageSettings(name: string, s: unknown, where: string): Record<string, 
       `${where}: unknown stage "${name}" (known: ${[...Object.keys(STAGES), ...Object.keys(BARRIER_DEFAULTS)].join(', ')})`,
     );
   }
+  // validate keys and types against the stage's defaults; keep only what the user gave (defaults apply at build)
+  settings(STAGE_DEFAULTS[name] as object, s, where);
   return mapping(s, where);
 }
 

@@ -2,16 +2,17 @@
 
 import { MINHASH_DEFAULTS } from '../dedup/minhash.js';
 import { type Filter, filterStage, isFilter, type Stage, settings } from '../document.js';
-import { scoreStage } from '../edu/score-stage.js';
-import { c4 } from '../filters/c4.js';
-import { decontaminate } from '../filters/decontaminate.js';
+import { SCORE_DEFAULTS, scoreStage } from '../edu/score-stage.js';
+import { EXTRACT_DEFAULTS } from '../extract/html.js';
+import { C4_DEFAULTS, c4 } from '../filters/c4.js';
+import { DECONTAM_DEFAULTS, decontaminate } from '../filters/decontaminate.js';
 import { extract } from '../filters/extract.js';
-import { fineweb } from '../filters/fineweb.js';
-import { gopherQuality } from '../filters/gopher-quality.js';
-import { gopherRepetition } from '../filters/gopher-repetition.js';
-import { language } from '../filters/language.js';
-import { threshold } from '../filters/threshold.js';
-import { urlFilter } from '../filters/url.js';
+import { FINEWEB_DEFAULTS, fineweb } from '../filters/fineweb.js';
+import { GOPHER_QUALITY_DEFAULTS, gopherQuality } from '../filters/gopher-quality.js';
+import { GOPHER_REPETITION_DEFAULTS, gopherRepetition } from '../filters/gopher-repetition.js';
+import { LANGUAGE_DEFAULTS, language } from '../filters/language.js';
+import { THRESHOLD_DEFAULTS, threshold } from '../filters/threshold.js';
+import { URL_FILTER_DEFAULTS, urlFilter } from '../filters/url.js';
 
 /** What a factory may need besides its settings. */
 export interface StageEnv {
@@ -34,6 +35,20 @@ export const STAGES: Record<string, StageFactory> = {
   threshold: (s) => threshold(s),
   decontaminate: (s, env) => decontaminate(s, env.baseDir),
   score: (s, env) => scoreStage(s, env.baseDir),
+};
+
+/** Default settings of every per-document stage (used to reject unknown keys when a config is loaded). */
+export const STAGE_DEFAULTS: Record<string, object> = {
+  url_filter: URL_FILTER_DEFAULTS,
+  extract: EXTRACT_DEFAULTS,
+  language: LANGUAGE_DEFAULTS,
+  gopher_repetition: GOPHER_REPETITION_DEFAULTS,
+  gopher_quality: GOPHER_QUALITY_DEFAULTS,
+  c4: C4_DEFAULTS,
+  fineweb: FINEWEB_DEFAULTS,
+  threshold: THRESHOLD_DEFAULTS,
+  decontaminate: DECONTAM_DEFAULTS,
+  score: SCORE_DEFAULTS,
 };
 
 /** Dedup stages are barriers: every shard must reach them before any shard continues (signatures → merge). */

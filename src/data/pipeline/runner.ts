@@ -69,6 +69,14 @@ export async function planPipeline(config: PipelineConfig): Promise<Plan> {
 
 type Task = { shard: number; phase: number };
 
+/** Start a worker; from TypeScript sources (tsx) the worker registers tsx's loader before importing the entry. */
+function spawnWorker(url: URL, ext: string): Worker {
+  if (ext !== '.ts') return new Worker(url);
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
 async function runTasks(plan: Plan, tasks: Task[], workers: number, progress: Progress): Promise<void> {
   if (tasks.length === 0) return;
   if (workers <= 1) {
@@ -81,7 +89,7 @@ async function runTasks(plan: Plan, tasks: Task[], workers: number, progress: Pr
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const url = new URL(`./worker${ext}`, import.meta.url);
   const queue = [...tasks];
-  const pool = Array.from({ length: Math.min(workers, tasks.length) }, () => new Worker(url));
+  const pool = Array.from({ length: Math.min(workers, tasks.length) }, () => spawnWorker(url, ext));
   try {
     await Promise.all(
       pool.map(
