@@ -1,6 +1,9 @@
 // Shared pieces of the block codecs: function types, byte readers/writers, ggml's rounding helpers.
 
-import { F16_TO_F32, f32Bits, f32FromBits, fp32ToFp16 } from './f16.js';
+import * as f16Mod from './f16.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { F16_TO_F32, f32Bits, f32FromBits, fp32ToFp16 } = f16Mod;
 
 /** Elements per block of the 32-element formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1). */
 export const QK = 32;

@@ -1,6 +1,9 @@
 // Helpers shared by the K-quants: the 6-bit scale/min packing and ggml's scale searches (make_qkx2_quants, make_qx_quants).
 
-import { fr, nearestInt } from './common.js';
+import * as commonMod from './common.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { fr, nearestInt } = commonMod;
 
 /** ggml's GROUP_MAX_EPS: groups whose largest magnitude is below this quantize to zero. */
 export const GROUP_MAX_EPS = fr(1e-15);

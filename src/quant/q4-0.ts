@@ -1,8 +1,12 @@
 // Q4_0: 32 weights per 18-byte block {fp16 d, 16 bytes of nibbles}; value = (q − 8)·d; element j in the low
 // nibble of byte j, element j+16 in its high nibble.
 
-import { checkBlocks, fr, QK, readF16, readI8, toI8, writeF16 } from './common.js';
-import { Q8_0_BYTES } from './q8-0.js';
+import * as commonMod from './common.js';
+import * as q80Mod from './q8-0.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, QK, readF16, readI8, toI8, writeF16 } = commonMod;
+const { Q8_0_BYTES } = q80Mod;
 
 /** Bytes per Q4_0 block. */
 export const Q4_0_BYTES = 18;

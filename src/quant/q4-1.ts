@@ -1,7 +1,11 @@
 // Q4_1: 32 weights per 20-byte block {fp16 d, fp16 m, 16 bytes of nibbles}; value = q·d + m.
 
-import { checkBlocks, fr, QK, readF16, readI8, toI8, writeF16 } from './common.js';
-import { Q8_1_BYTES } from './q8-1.js';
+import * as commonMod from './common.js';
+import * as q81Mod from './q8-1.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, QK, readF16, readI8, toI8, writeF16 } = commonMod;
+const { Q8_1_BYTES } = q81Mod;
 
 /** Bytes per Q4_1 block. */
 export const Q4_1_BYTES = 20;

@@ -1,9 +1,14 @@
 // Q4_K: 256 weights per 144-byte super-block {fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of
 // nibbles}; sub-block j of 32 has value = d·sc_j·q − dmin·m_j.
 
-import { checkBlocks, fr, nearestInt, QK_K, readF16, readF32, readI8, readI16, writeF16 } from './common.js';
-import { makeQkx2Quants, minK4, packScalesK4, qkx2Out, scaleK4 } from './k-common.js';
-import { Q8_K_BYTES } from './q8-k.js';
+import * as commonMod from './common.js';
+import * as kCommonMod from './k-common.js';
+import * as q8KMod from './q8-k.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, nearestInt, QK_K, readF16, readF32, readI16, writeF16 } = commonMod;
+const { makeQkx2Quants, minK4, packScalesK4, qkx2Out, scaleK4 } = kCommonMod;
+const { Q8_K_BYTES } = q8KMod;
 
 /** Bytes per Q4_K super-block. */
 export const Q4_K_BYTES = 144;
@@ -113,6 +118,8 @@ export function quantizeRowQ4_K(
 
 const sums = new Float32Array(8);
 const aux32 = new Int32Array(8);
+const sc8 = new Int32Array(8);
+const mn8 = new Int32Array(8);
 
 /** ggml_vec_dot_q4_K_q8_K_generic (activation row in Q8_K). */
 export function vecDotQ4_KQ8_K(
@@ -126,14 +133,23 @@ export function vecDotQ4_KQ8_K(
   sums.fill(0);
   let sumf = 0;
   for (let ib = 0, ow = wOffset, oa = aOffset; ib < n / QK_K; ib++, ow += Q4_K_BYTES, oa += Q8_K_BYTES) {
-    aux32.fill(0);
+    for (let j = 0; j < 8; j++) {
+      sc8[j] = scaleK4(w, ow + 4, j);
+      mn8[j] = minK4(w, ow + 4, j);
+    }
     let sumi = 0;
-    for (let j = 0; j < 16; j++) sumi += readI16(a, oa + 260 + 2 * j) * minK4(w, ow + 4, j >> 1);
-    // element k of the super-block: sub-block k>>5, nibble (k>>5)&1 of byte 16 + 32·(k>>6) + (k&31)
-    for (let k = 0; k < QK_K; k++) {
-      const b = w[ow + 16 + 32 * (k >> 6) + (k & 31)]!;
-      const q = (k >> 5) & 1 ? b >> 4 : b & 0xf;
-      aux32[k & 7]! += scaleK4(w, ow + 4, k >> 5) * (readI8(a, oa + 4 + k) * q);
+    for (let j = 0; j < 16; j++) sumi += readI16(a, oa + 260 + 2 * j) * mn8[j >> 1]!;
+    aux32.fill(0);
+    // sub-block j (32 elements): nibble (j & 1) of bytes 16 + 32·(j >> 1) .. +32; integer sums are exact, so
+    // only the lane (element index mod 8) matters for the float part below
+    for (let j = 0; j < 8; j++) {
+      const scale = sc8[j]!;
+      const qb = ow + 16 + 32 * (j >> 1);
+      const shift = (j & 1) * 4;
+      const ab = oa + 4 + 32 * j;
+      for (let l = 0; l < 32; l++) {
+        aux32[l & 7]! += scale * (((w[qb + l]! >> shift) & 0xf) * ((a[ab + l]! << 24) >> 24));
+      }
     }
     const yd = readF32(a, oa);
     const d = fr(readF16(w, ow) * yd);

@@ -1,7 +1,11 @@
 // Q5_0: 32 weights per 22-byte block {fp16 d, u32 qh (5th bits), 16 bytes of nibbles}; value = (q − 16)·d.
 
-import { checkBlocks, fr, QK, readF16, readI8, readU32, toI8, writeF16, writeU32 } from './common.js';
-import { Q8_0_BYTES } from './q8-0.js';
+import * as commonMod from './common.js';
+import * as q80Mod from './q8-0.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, QK, readF16, readI8, readU32, toI8, writeF16, writeU32 } = commonMod;
+const { Q8_0_BYTES } = q80Mod;
 
 /** Bytes per Q5_0 block. */
 export const Q5_0_BYTES = 22;

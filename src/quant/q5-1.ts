@@ -1,7 +1,11 @@
 // Q5_1: 32 weights per 24-byte block {fp16 d, fp16 m, u32 qh (5th bits), 16 bytes of nibbles}; value = q·d + m.
 
-import { checkBlocks, fr, QK, readF16, readI8, readU32, toI8, writeF16, writeU32 } from './common.js';
-import { Q8_1_BYTES } from './q8-1.js';
+import * as commonMod from './common.js';
+import * as q81Mod from './q8-1.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, QK, readF16, readI8, readU32, toI8, writeF16, writeU32 } = commonMod;
+const { Q8_1_BYTES } = q81Mod;
 
 /** Bytes per Q5_1 block. */
 export const Q5_1_BYTES = 24;

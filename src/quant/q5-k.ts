@@ -1,10 +1,16 @@
 // Q5_K: 256 weights per 176-byte super-block {fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 32 bytes of
 // high bits, 128 bytes of nibbles}; sub-block j of 32 has value = d·sc_j·q − dmin·m_j with q in 0..31.
 
-import { checkBlocks, fr, QK_K, readF16, readF32, readI8, readI16 } from './common.js';
-import { minK4, scaleK4 } from './k-common.js';
-import { quantizeScalesKx2 } from './q4-k.js';
-import { Q8_K_BYTES } from './q8-k.js';
+import * as commonMod from './common.js';
+import * as kCommonMod from './k-common.js';
+import * as q4KMod from './q4-k.js';
+import * as q8KMod from './q8-k.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, QK_K, readF16, readF32, readI16 } = commonMod;
+const { minK4, scaleK4 } = kCommonMod;
+const { quantizeScalesKx2 } = q4KMod;
+const { Q8_K_BYTES } = q8KMod;
 
 /** Bytes per Q5_K super-block. */
 export const Q5_K_BYTES = 176;
@@ -81,6 +87,8 @@ export function quantizeRowQ5_K(
 
 const sums = new Float32Array(8);
 const aux32 = new Int32Array(8);
+const sc8 = new Int32Array(8);
+const mn8 = new Int32Array(8);
 
 /** ggml_vec_dot_q5_K_q8_K_generic (activation row in Q8_K). */
 export function vecDotQ5_KQ8_K(
@@ -94,14 +102,23 @@ export function vecDotQ5_KQ8_K(
   sums.fill(0);
   let sumf = 0;
   for (let ib = 0, ow = wOffset, oa = aOffset; ib < n / QK_K; ib++, ow += Q5_K_BYTES, oa += Q8_K_BYTES) {
-    aux32.fill(0);
+    for (let j = 0; j < 8; j++) {
+      sc8[j] = scaleK4(w, ow + 4, j);
+      mn8[j] = minK4(w, ow + 4, j);
+    }
     let sumi = 0;
-    for (let j = 0; j < 16; j++) sumi += readI16(a, oa + 260 + 2 * j) * minK4(w, ow + 4, j >> 1);
-    for (let k = 0; k < QK_K; k++) {
-      const sub = k >> 5;
-      const b = w[ow + 48 + 32 * (k >> 6) + (k & 31)]!;
-      const q = (sub & 1 ? b >> 4 : b & 0xf) + ((w[ow + 16 + (k & 31)]! >> sub) & 1 ? 16 : 0);
-      aux32[k & 7]! += scaleK4(w, ow + 4, sub) * (readI8(a, oa + 4 + k) * q);
+    for (let j = 0; j < 16; j++) sumi += readI16(a, oa + 260 + 2 * j) * mn8[j >> 1]!;
+    aux32.fill(0);
+    for (let j = 0; j < 8; j++) {
+      const scale = sc8[j]!;
+      const qb = ow + 48 + 32 * (j >> 1);
+      const shift = (j & 1) * 4;
+      const qh = ow + 16;
+      const ab = oa + 4 + 32 * j;
+      for (let l = 0; l < 32; l++) {
+        const q = ((w[qb + l]! >> shift) & 0xf) | (((w[qh + l]! >> j) & 1) << 4);
+        aux32[l & 7]! += scale * (q * ((a[ab + l]! << 24) >> 24));
+      }
     }
     const yd = readF32(a, oa);
     const d = fr(readF16(w, ow) * yd);

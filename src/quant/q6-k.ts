@@ -1,9 +1,14 @@
 // Q6_K: 256 weights per 210-byte super-block {ql[128] low nibbles, qh[64] high 2-bit pairs, int8 scales[16],
 // fp16 d}; sub-block j of 16 has value = d·scales[j]·(q − 32) with q in 0..63.
 
-import { checkBlocks, fr, nearestInt, QK_K, readF16, readF32, readI8, writeF16 } from './common.js';
-import { GROUP_MAX_EPS, makeQxQuants } from './k-common.js';
-import { Q8_K_BYTES } from './q8-k.js';
+import * as commonMod from './common.js';
+import * as kCommonMod from './k-common.js';
+import * as q8KMod from './q8-k.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, nearestInt, QK_K, readF16, readF32, readI8, writeF16 } = commonMod;
+const { GROUP_MAX_EPS, makeQxQuants } = kCommonMod;
+const { Q8_K_BYTES } = q8KMod;
 
 /** Bytes per Q6_K super-block. */
 export const Q6_K_BYTES = 210;
@@ -119,15 +124,22 @@ export function vecDotQ6_KQ8_K(
   let sumf = 0;
   for (let ib = 0, ow = wOffset, oa = aOffset; ib < n / QK_K; ib++, ow += Q6_K_BYTES, oa += Q8_K_BYTES) {
     aux32.fill(0);
-    for (let k = 0; k < QK_K; k++) {
-      // element k: half (k>>7), quarter r = (k>>5)&3, lane l = k&31
-      const base = k >> 7;
-      const r = (k >> 5) & 3;
-      const l = k & 31;
-      const lo = w[ow + 64 * base + l + (r & 1) * 32]!;
-      const h = w[ow + 128 + 32 * base + l]!;
-      const q = ((r < 2 ? lo & 0xf : lo >> 4) | (((h >> (2 * r)) & 3) << 4)) - 32;
-      aux32[k & 7]! += readI8(w, ow + 192 + (k >> 4)) * (readI8(a, oa + 4 + k) * q);
+    // element k = 128·half + 32·r + l: low nibble of ql[64·half + l + 32·(r & 1)] (high nibble when r ≥ 2),
+    // high 2 bits at (qh[32·half + l] >> 2r) & 3; scale index k >> 4
+    for (let half = 0; half < 2; half++) {
+      for (let r = 0; r < 4; r++) {
+        const qlb = ow + 64 * half + 32 * (r & 1);
+        const qhb = ow + 128 + 32 * half;
+        const lowShift = r < 2 ? 0 : 4;
+        const k0 = 128 * half + 32 * r;
+        const ab = oa + 4 + k0;
+        const s0 = readI8(w, ow + 192 + (k0 >> 4));
+        const s1 = readI8(w, ow + 193 + (k0 >> 4));
+        for (let l = 0; l < 32; l++) {
+          const q = (((w[qlb + l]! >> lowShift) & 0xf) | (((w[qhb + l]! >> (2 * r)) & 3) << 4)) - 32;
+          aux32[l & 7]! += (l < 16 ? s0 : s1) * (q * ((a[ab + l]! << 24) >> 24));
+        }
+      }
     }
     const d = fr(readF16(w, ow + 208) * readF32(a, oa));
     for (let l = 0; l < 8; l++) sums[l] = fr(sums[l]! + fr(d * fr(aux32[l]!)));

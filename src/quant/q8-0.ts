@@ -1,6 +1,9 @@
 // Q8_0: 32 weights per 34-byte block {fp16 d, int8 qs[32]}, value = qs·d. Also the activation type of Q4_0/Q5_0/Q8_0.
 
-import { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
+import * as commonMod from './common.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } = commonMod;
 
 /** Bytes per Q8_0 block. */
 export const Q8_0_BYTES = 34;

@@ -1,6 +1,9 @@
 // Q8_1: 32 values per 36-byte block {fp16 d, fp16 s = d·Σqs, int8 qs[32]}; the activation type of Q4_1/Q5_1.
 
-import { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } from './common.js';
+import * as commonMod from './common.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, cvtpsEpi32, fr, QK, readF16, readI8, roundf, toI8, writeF16 } = commonMod;
 
 /** Bytes per Q8_1 block. */
 export const Q8_1_BYTES = 36;

@@ -1,7 +1,10 @@
 // Q8_K: the activation type of the K-quants, 256 values per 292-byte block {float32 d, int8 qs[256],
 // int16 bsums[16] (sums of 16 consecutive qs)}; value = qs·d.
 
-import { checkBlocks, fr, nearestInt, QK_K, readF32, readI8, writeF32, writeI16 } from './common.js';
+import * as commonMod from './common.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, nearestInt, QK_K, readF32, readI8, writeF32, writeI16 } = commonMod;
 
 /** Bytes per Q8_K block. */
 export const Q8_K_BYTES = 292;

@@ -1,7 +1,11 @@
 // BF16 rows (upper half of a float32, little-endian) and ggml_vec_dot_bf16's scalar path.
 
-import { checkBlocks, fr } from './common.js';
-import { bf16ToFp32, fp32ToBf16 } from './f16.js';
+import * as commonMod from './common.js';
+import * as f16Mod from './f16.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr } = commonMod;
+const { bf16ToFp32, fp32ToBf16 } = f16Mod;
 
 function readBf16(b: Uint8Array, o: number): number {
   return bf16ToFp32(b[o]! | (b[o + 1]! << 8));

@@ -1,7 +1,11 @@
 // F16 rows (IEEE half, little-endian) and ggml_vec_dot_f16's scalar path.
 
-import { checkBlocks, fr, readF16 } from './common.js';
-import { fp32ToFp16 } from './f16.js';
+import * as commonMod from './common.js';
+import * as f16Mod from './f16.js';
+
+// Module-local aliases: calls through imported bindings are slow under tsx's loader in hot loops.
+const { checkBlocks, fr, readF16 } = commonMod;
+const { fp32ToFp16 } = f16Mod;
 
 /** Decodes `n` little-endian fp16 values (ggml_fp16_to_fp32_row). */
 export function dequantizeRowF16(
