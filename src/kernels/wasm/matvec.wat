@@ -523,6 +523,147 @@
       (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
     (call $hsum_f32 (local.get $facc)))
 
+  ;; Two activation rows (x, y) at once against one Q4_K row: weights, nibbles and scales loaded once
+  ;; (prefill). Results stored at oa and ob.
+  (func $q4_k_row2 (param $w i32) (param $x i32) (param $y i32) (param $nb i32) (param $oa i32) (param $ob i32)
+    (local $fa v128) (local $fb v128) (local $aa v128) (local $ab v128) (local $m v128)
+    (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $sl v128) (local $sh v128)
+    (local $mn v128) (local $d f32) (local $dm f32) (local $dx f32)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (loop $blk
+      (local.set $aa (v128.const i32x4 0 0 0 0))
+      (local.set $ab (v128.const i32x4 0 0 0 0))
+      (local.set $wa (v128.load offset=20 (local.get $w)))
+      (local.set $wb (v128.load offset=36 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $sl (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
+      (local.set $sh (i16x8.splat (i32.load8_u offset=5 (local.get $w))))
+      (local.set $x0 (v128.load offset=0 (local.get $x)))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $x2 (v128.load offset=32 (local.get $x)))
+      (local.set $x3 (v128.load offset=48 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $x0 (v128.load offset=0 (local.get $y)))
+      (local.set $x1 (v128.load offset=16 (local.get $y)))
+      (local.set $x2 (v128.load offset=32 (local.get $y)))
+      (local.set $x3 (v128.load offset=48 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $wa (v128.load offset=52 (local.get $w)))
+      (local.set $wb (v128.load offset=68 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $sl (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
+      (local.set $sh (i16x8.splat (i32.load8_u offset=7 (local.get $w))))
+      (local.set $x0 (v128.load offset=64 (local.get $x)))
+      (local.set $x1 (v128.load offset=80 (local.get $x)))
+      (local.set $x2 (v128.load offset=96 (local.get $x)))
+      (local.set $x3 (v128.load offset=112 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $x0 (v128.load offset=64 (local.get $y)))
+      (local.set $x1 (v128.load offset=80 (local.get $y)))
+      (local.set $x2 (v128.load offset=96 (local.get $y)))
+      (local.set $x3 (v128.load offset=112 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $wa (v128.load offset=84 (local.get $w)))
+      (local.set $wb (v128.load offset=100 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $sl (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
+      (local.set $sh (i16x8.splat (i32.load8_u offset=9 (local.get $w))))
+      (local.set $x0 (v128.load offset=128 (local.get $x)))
+      (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $x2 (v128.load offset=160 (local.get $x)))
+      (local.set $x3 (v128.load offset=176 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $x0 (v128.load offset=128 (local.get $y)))
+      (local.set $x1 (v128.load offset=144 (local.get $y)))
+      (local.set $x2 (v128.load offset=160 (local.get $y)))
+      (local.set $x3 (v128.load offset=176 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $wa (v128.load offset=116 (local.get $w)))
+      (local.set $wb (v128.load offset=132 (local.get $w)))
+      (local.set $la (v128.and (local.get $wa) (local.get $m)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
+      (local.set $ha (i8x16.shr_u (local.get $wa) (i32.const 4)))
+      (local.set $hb (i8x16.shr_u (local.get $wb) (i32.const 4)))
+      (local.set $sl (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
+      (local.set $sh (i16x8.splat (i32.load8_u offset=11 (local.get $w))))
+      (local.set $x0 (v128.load offset=192 (local.get $x)))
+      (local.set $x1 (v128.load offset=208 (local.get $x)))
+      (local.set $x2 (v128.load offset=224 (local.get $x)))
+      (local.set $x3 (v128.load offset=240 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $x0 (v128.load offset=192 (local.get $y)))
+      (local.set $x1 (v128.load offset=208 (local.get $y)))
+      (local.set $x2 (v128.load offset=224 (local.get $y)))
+      (local.set $x3 (v128.load offset=240 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (local.get $sl))
+            (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb)) (local.get $sh)))))
+      (local.set $mn (v128.load8x8_u offset=12 (local.get $w)))
+      (local.set $d (call $f16_to_f32 (i32.load16_u (local.get $w))))
+      (local.set $dm (call $f16_to_f32 (i32.load16_u offset=2 (local.get $w))))
+      (local.set $dx (f32.load offset=304 (local.get $x)))
+      (local.set $fa
+        (f32x4.sub
+          (f32x4.add (local.get $fa)
+            (f32x4.mul (f32x4.convert_i32x4_s (local.get $aa)) (f32x4.splat (f32.mul (local.get $dx) (local.get $d)))))
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (local.get $mn) (v128.load offset=288 (local.get $x))))
+            (f32x4.splat (f32.mul (local.get $dx) (local.get $dm))))))
+      (local.set $dx (f32.load offset=304 (local.get $y)))
+      (local.set $fb
+        (f32x4.sub
+          (f32x4.add (local.get $fb)
+            (f32x4.mul (f32x4.convert_i32x4_s (local.get $ab)) (f32x4.splat (f32.mul (local.get $dx) (local.get $d)))))
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (local.get $mn) (v128.load offset=288 (local.get $y))))
+            (f32x4.splat (f32.mul (local.get $dx) (local.get $dm))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 148)))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (local.set $y (i32.add (local.get $y) (i32.const 320)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (f32.store (local.get $oa) (call $hsum_f32 (local.get $fa)))
+    (f32.store (local.get $ob) (call $hsum_f32 (local.get $fb))))
+
   ;; ---------------------------------------------------------------- Q6_K × Q8_K
   (func $q6_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
     (local $facc v128) (local $acc v128) (local $m v128) (local $m30 v128) (local $k i32)
@@ -641,6 +782,197 @@
       (local.set $x (i32.add (local.get $x) (i32.const 320)))
       (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
     (call $hsum_f32 (local.get $facc)))
+
+  ;; Two activation rows (x, y) at once against one Q6_K row (prefill); results stored at oa and ob.
+  (func $q6_k_row2 (param $w i32) (param $x i32) (param $y i32) (param $nb i32) (param $oa i32) (param $ob i32)
+    (local $fa v128) (local $fb v128) (local $aa v128) (local $ab v128) (local $m v128) (local $m30 v128)
+    (local $qa v128) (local $qb v128) (local $h v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $x4 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128)
+    (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $d f32)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (local.set $m30 (i8x16.splat (i32.const 0x30)))
+    (loop $blk
+      (local.set $aa (v128.const i32x4 0 0 0 0))
+      (local.set $ab (v128.const i32x4 0 0 0 0))
+      (local.set $qa (v128.load offset=0 (local.get $w)))
+      (local.set $qb (v128.load offset=32 (local.get $w)))
+      (local.set $h (v128.load offset=128 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $s1 (i16x8.splat (i32.load8_s offset=192 (local.get $w))))
+      (local.set $s2 (i16x8.splat (i32.load8_s offset=194 (local.get $w))))
+      (local.set $s3 (i16x8.splat (i32.load8_s offset=196 (local.get $w))))
+      (local.set $s4 (i16x8.splat (i32.load8_s offset=198 (local.get $w))))
+      (local.set $x1 (v128.load offset=0 (local.get $x)))
+      (local.set $x2 (v128.load offset=32 (local.get $x)))
+      (local.set $x3 (v128.load offset=64 (local.get $x)))
+      (local.set $x4 (v128.load offset=96 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $x1 (v128.load offset=0 (local.get $y)))
+      (local.set $x2 (v128.load offset=32 (local.get $y)))
+      (local.set $x3 (v128.load offset=64 (local.get $y)))
+      (local.set $x4 (v128.load offset=96 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $qa (v128.load offset=16 (local.get $w)))
+      (local.set $qb (v128.load offset=48 (local.get $w)))
+      (local.set $h (v128.load offset=144 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $s1 (i16x8.splat (i32.load8_s offset=193 (local.get $w))))
+      (local.set $s2 (i16x8.splat (i32.load8_s offset=195 (local.get $w))))
+      (local.set $s3 (i16x8.splat (i32.load8_s offset=197 (local.get $w))))
+      (local.set $s4 (i16x8.splat (i32.load8_s offset=199 (local.get $w))))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $x2 (v128.load offset=48 (local.get $x)))
+      (local.set $x3 (v128.load offset=80 (local.get $x)))
+      (local.set $x4 (v128.load offset=112 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $x1 (v128.load offset=16 (local.get $y)))
+      (local.set $x2 (v128.load offset=48 (local.get $y)))
+      (local.set $x3 (v128.load offset=80 (local.get $y)))
+      (local.set $x4 (v128.load offset=112 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $qa (v128.load offset=64 (local.get $w)))
+      (local.set $qb (v128.load offset=96 (local.get $w)))
+      (local.set $h (v128.load offset=160 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $s1 (i16x8.splat (i32.load8_s offset=200 (local.get $w))))
+      (local.set $s2 (i16x8.splat (i32.load8_s offset=202 (local.get $w))))
+      (local.set $s3 (i16x8.splat (i32.load8_s offset=204 (local.get $w))))
+      (local.set $s4 (i16x8.splat (i32.load8_s offset=206 (local.get $w))))
+      (local.set $x1 (v128.load offset=128 (local.get $x)))
+      (local.set $x2 (v128.load offset=160 (local.get $x)))
+      (local.set $x3 (v128.load offset=192 (local.get $x)))
+      (local.set $x4 (v128.load offset=224 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $x1 (v128.load offset=128 (local.get $y)))
+      (local.set $x2 (v128.load offset=160 (local.get $y)))
+      (local.set $x3 (v128.load offset=192 (local.get $y)))
+      (local.set $x4 (v128.load offset=224 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $qa (v128.load offset=80 (local.get $w)))
+      (local.set $qb (v128.load offset=112 (local.get $w)))
+      (local.set $h (v128.load offset=176 (local.get $w)))
+      (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 4)) (local.get $m30))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i8x16.shl (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $q3 (v128.or (i8x16.shr_u (local.get $qa) (i32.const 4)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $q4 (v128.or (i8x16.shr_u (local.get $qb) (i32.const 4)) (v128.and (i8x16.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $s1 (i16x8.splat (i32.load8_s offset=201 (local.get $w))))
+      (local.set $s2 (i16x8.splat (i32.load8_s offset=203 (local.get $w))))
+      (local.set $s3 (i16x8.splat (i32.load8_s offset=205 (local.get $w))))
+      (local.set $s4 (i16x8.splat (i32.load8_s offset=207 (local.get $w))))
+      (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $x2 (v128.load offset=176 (local.get $x)))
+      (local.set $x3 (v128.load offset=208 (local.get $x)))
+      (local.set $x4 (v128.load offset=240 (local.get $x)))
+      (local.set $aa
+        (i32x4.add (local.get $aa)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $x1 (v128.load offset=144 (local.get $y)))
+      (local.set $x2 (v128.load offset=176 (local.get $y)))
+      (local.set $x3 (v128.load offset=208 (local.get $y)))
+      (local.set $x4 (v128.load offset=240 (local.get $y)))
+      (local.set $ab
+        (i32x4.add (local.get $ab)
+          (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (local.get $s1))
+              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (local.get $s2)))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (local.get $s3))
+              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (local.get $s4))))))
+      (local.set $s1 (v128.load8x8_s offset=192 (local.get $w)))
+      (local.set $s2 (v128.load8x8_s offset=200 (local.get $w)))
+      (local.set $d (call $f16_to_f32 (i32.load16_u offset=208 (local.get $w))))
+      (local.set $fa
+        (f32x4.add (local.get $fa)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s
+              (i32x4.sub (local.get $aa)
+                (i32x4.shl
+                  (i32x4.add
+                    (i32x4.dot_i16x8_s (local.get $s1) (v128.load offset=256 (local.get $x)))
+                    (i32x4.dot_i16x8_s (local.get $s2) (v128.load offset=272 (local.get $x))))
+                  (i32.const 5))))
+            (f32x4.splat (f32.mul (f32.load offset=304 (local.get $x)) (local.get $d))))))
+      (local.set $fb
+        (f32x4.add (local.get $fb)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s
+              (i32x4.sub (local.get $ab)
+                (i32x4.shl
+                  (i32x4.add
+                    (i32x4.dot_i16x8_s (local.get $s1) (v128.load offset=256 (local.get $y)))
+                    (i32x4.dot_i16x8_s (local.get $s2) (v128.load offset=272 (local.get $y))))
+                  (i32.const 5))))
+            (f32x4.splat (f32.mul (f32.load offset=304 (local.get $y)) (local.get $d))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 210)))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (local.set $y (i32.add (local.get $y) (i32.const 320)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (f32.store (local.get $oa) (call $hsum_f32 (local.get $fa)))
+    (f32.store (local.get $ob) (call $hsum_f32 (local.get $fb))))
 
   ;; ---------------------------------------------------------------- F32 and F16 rows
   (func $f32_row (param $w i32) (param $x i32) (param $n i32) (result f32)
@@ -842,7 +1174,7 @@
   (func (export "mm_rows") (param $kind i32) (param $w i32) (param $rows i32) (param $nb i32) (param $x i32)
     (param $n i32) (param $out i32) (param $ldo i32)
     (local $r i32) (local $t i32) (local $rs i32) (local $xs i32) (local $v f32) (local $t0 i32) (local $t1 i32)
-    (local $wr i32) (local $xt i32)
+    (local $wr i32) (local $xt i32) (local $oa i32) (local $ob i32)
     (local.set $rs
       (i32.mul (local.get $nb)
         (select (select (i32.const 148) (i32.const 210) (i32.eqz (local.get $kind)))
@@ -863,24 +1195,43 @@
             (local.set $t (local.get $t0))
             (local.set $xt (i32.add (local.get $x) (i32.mul (local.get $t0) (local.get $xs))))
             (loop $tl
-              (block $k3
-                (block $k2
-                  (block $k1
-                    (block $k0
-                      (br_table $k0 $k1 $k2 $k3 (local.get $kind)))
-                    (local.set $v (call $q4_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
-                    (br $k3))
-                  (local.set $v (call $q6_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
-                  (br $k3))
-                (local.set $v (call $f16_row (local.get $wr) (local.get $xt) (local.get $nb))))
-              (if (i32.eq (local.get $kind) (i32.const 3))
-                (then (local.set $v (call $f32_row (local.get $wr) (local.get $xt) (local.get $nb)))))
-              (f32.store
-                (i32.add (local.get $out)
-                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
-                (local.get $v))
-              (local.set $xt (i32.add (local.get $xt) (local.get $xs)))
-              (br_if $tl (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+              (if (i32.and (i32.lt_u (local.get $kind) (i32.const 2))
+                    (i32.lt_u (i32.add (local.get $t) (i32.const 1)) (local.get $t1)))
+                (then
+                  ;; two tokens per pass over the row (K-quants)
+                  (local.set $oa
+                    (i32.add (local.get $out)
+                      (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2))))
+                  (local.set $ob (i32.add (local.get $oa) (i32.shl (local.get $ldo) (i32.const 2))))
+                  (if (i32.eqz (local.get $kind))
+                    (then
+                      (call $q4_k_row2 (local.get $wr) (local.get $xt) (i32.add (local.get $xt) (local.get $xs))
+                        (local.get $nb) (local.get $oa) (local.get $ob)))
+                    (else
+                      (call $q6_k_row2 (local.get $wr) (local.get $xt) (i32.add (local.get $xt) (local.get $xs))
+                        (local.get $nb) (local.get $oa) (local.get $ob))))
+                  (local.set $xt (i32.add (local.get $xt) (i32.shl (local.get $xs) (i32.const 1))))
+                  (local.set $t (i32.add (local.get $t) (i32.const 2))))
+                (else
+                  (block $k3
+                    (block $k2
+                      (block $k1
+                        (block $k0
+                          (br_table $k0 $k1 $k2 $k3 (local.get $kind)))
+                        (local.set $v (call $q4_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
+                        (br $k3))
+                      (local.set $v (call $q6_k_row (local.get $wr) (local.get $xt) (local.get $nb)))
+                      (br $k3))
+                    (local.set $v (call $f16_row (local.get $wr) (local.get $xt) (local.get $nb))))
+                  (if (i32.eq (local.get $kind) (i32.const 3))
+                    (then (local.set $v (call $f32_row (local.get $wr) (local.get $xt) (local.get $nb)))))
+                  (f32.store
+                    (i32.add (local.get $out)
+                      (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
+                    (local.get $v))
+                  (local.set $xt (i32.add (local.get $xt) (local.get $xs)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))))
+              (br_if $tl (i32.lt_u (local.get $t) (local.get $t1))))
             (local.set $wr (i32.add (local.get $wr) (local.get $rs)))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rl)))
