@@ -61,3 +61,37 @@ export function goldenActivations(): Float32Array {
   for (let i = 0; i < GOLDEN_N; i++) r[i] = i + 512 < GOLDEN_N ? a[i + 512]! : r[(i + 512) % GOLDEN_N]!;
   return r;
 }
+
+/**
+ * 20 blocks of 256 hard cases (exact halves at d = 1, zeros, ±1e30, ±65504, beyond fp16, float32
+ * subnormals, constants, spikes, ramps, mixed 1e20/1e-20), built from exact float32 operations only.
+ */
+export function extremeInput(): Float32Array {
+  const gens: ((i: number) => number)[] = [
+    (i) => (i % 32 === 0 ? 127 : (i % 16) - 7.5),
+    (i) => (i % 32 === 0 ? -127 : ((i % 9) - 4) * 0.5),
+    (i) => (i % 32 === 0 ? 8 : (i % 17) - 8.5),
+    () => 0,
+    () => 1e30,
+    (i) => (i & 1 ? -1e30 : 1e30),
+    (i) => (i & 1 ? -65504 : 65504),
+    (i) => 700 * (((i * 37) % 201) - 100),
+    (i) => 1e-8 * ((i % 13) - 6),
+    (i) => 1e-20 * (i - 128),
+    (i) => 1e-40 * (i - 128),
+    () => -3.25,
+    (i) => (i === 77 ? 5 : 0),
+    (i) => (i === 77 ? -5 : 0),
+    (i) => (i < 128 ? 1 : -1),
+    (i) => i,
+    (i) => -i,
+    (i) => (i % 16 === 3 ? 100 : 0.01 * (i % 7)),
+    (i) => 3e9 * ((i % 5) - 2),
+    (i) => (i % 64 === 0 ? 1e20 : 1e-20),
+  ];
+  const x = new Float32Array(256 * gens.length);
+  gens.forEach((g, b) => {
+    for (let i = 0; i < 256; i++) x[256 * b + i] = g(i);
+  });
+  return x;
+}

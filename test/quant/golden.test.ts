@@ -13,7 +13,7 @@ import {
   vecDot,
   vecDotType,
 } from '../../src/quant/index.js';
-import { GOLDEN_N, goldenActivations, goldenWeights } from './golden-input.js';
+import { extremeInput, GOLDEN_N, goldenActivations, goldenWeights } from './golden-input.js';
 
 interface Golden {
   type: GgmlType;
@@ -188,4 +188,29 @@ test('fp16 and bf16 conversions equal ggml on the golden inputs', () => {
   }
   assert.equal(sha(h), F16);
   assert.equal(sha(b), BF16);
+});
+
+/** sha256 of ggml's quantizers (release build, NDEBUG) on extremeInput(); x86 = ggml-cpu/arch/x86 AVX2. */
+const EXTREME: [string, GgmlType, 'generic' | 'x86', string][] = [
+  ['q4_0', GgmlType.Q4_0, 'generic', '0b4f38fd6280c47fe4dcb31d95de9bd7d5620552d54acb237eb11b05a8f26f18'],
+  ['q4_1', GgmlType.Q4_1, 'generic', 'b4765cf13494031c18c87700e4edd1e7955b4ee61500b3aaa7b6c77ab5966f2b'],
+  ['q5_0', GgmlType.Q5_0, 'generic', 'f3d26351ff269b3205e0e0b45def4fb9b23aacda2441dab6f803671f070b0b63'],
+  ['q5_1', GgmlType.Q5_1, 'generic', '59fca9bd6d7d2a1c8023efcb43eeffe2c38dbb2d99d4e12dd7d9c231b29ea029'],
+  ['q8_0', GgmlType.Q8_0, 'generic', '2b4a3dfa61c901e7fa56d50f5a02785bb439a73d544f75d9cf24f37e8a181368'],
+  ['q8_1', GgmlType.Q8_1, 'generic', '1209f9e60eb5022c7a2fa751737188e693825eb20978ab2211dd960f5835cb67'],
+  ['q4_K', GgmlType.Q4_K, 'generic', 'aa6b326b7c85678164dcaf4c2a33fdd7c546b65530416f21914594f68f1de20f'],
+  ['q5_K', GgmlType.Q5_K, 'generic', '40d4152dea6cd7f4b663b6670187a55a0b8511164958ef7cbb20d4635e7adbbe'],
+  ['q6_K', GgmlType.Q6_K, 'generic', 'da28c15f2b00d8f5127511fdcc64d3ebfcec7b0e5a56d4fc4affc517c8946db4'],
+  ['q8_K', GgmlType.Q8_K, 'generic', 'ef8499b37e7c4bc953474a1372aa4ea81833e8d7c8acc2c31aa9b37828659a9b'],
+  ['x86 q8_0', GgmlType.Q8_0, 'x86', '0397b354ba380b4f65fb84f2bdb58dfe5e1b68eb0b30506ff1bf3d459e83e379'],
+  ['x86 q8_1', GgmlType.Q8_1, 'x86', '1ee1dbb59c92876c699fda659b778bb9373cb862a3b60dae0e2d583cb77d3384'],
+];
+
+test('quantizers equal ggml bit for bit on extreme inputs (ties, ±1e30, subnormals, beyond fp16)', () => {
+  const e = extremeInput();
+  for (const [name, type, flavor, hash] of EXTREME) {
+    const q = new Uint8Array(rowBytes(type, e.length));
+    activationQuantizer(type, flavor)(e, 0, q, 0, e.length);
+    assert.equal(sha(q), hash, name);
+  }
 });
