@@ -33,6 +33,8 @@ export interface SearchOptions {
   reranker?: Reranker;
   /** How many fused candidates the reranker sees (default 20). */
   rerankTop?: number;
+  /** BM25 ignores query words found in more than this share of chunks (default 0.5), unless all are. */
+  maxTermShare?: number;
   gate?: GateOptions;
 }
 
@@ -63,9 +65,23 @@ export interface SearchResult {
 }
 
 /** FTS5 MATCH expression: the query's content words, quoted, OR-ed ('' when none). */
-export function ftsQuery(query: string): string {
+export function ftsQuery(query: string | string[]): string {
+  const terms = typeof query === 'string' ? [...new Set(contentWords(query))] : query;
+  return terms.map(quoteTerm).join(' OR ');
+}
+
+const quoteTerm = (t: string) => `"${t.replace(/"/g, '""')}"`;
+
+/**
+ * The query words worth matching: those present in the KB, without near-ubiquitous ones (in more than
+ * `maxShare` of chunks: they cost the most to score and separate nothing), unless nothing else is left.
+ */
+export function matchTerms(store: KbStore, query: string, maxShare = 0.5): string[] {
   const terms = [...new Set(contentWords(query))];
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+  const n = store.chunkCount();
+  const withDf = terms.map((t) => ({ t, df: store.ftsCount(quoteTerm(t)) })).filter((x) => x.df > 0);
+  const selective = withDf.filter((x) => x.df <= maxShare * n);
+  return (selective.length > 0 ? selective : withDf).map((x) => x.t);
 }
 
 /** Reciprocal-rank fusion of ranked id lists: Σ 1 / (k + rank). */
@@ -86,7 +102,7 @@ export function coverage(store: KbStore, query: string, chunkIds: number[]): Map
   const n = store.chunkCount();
   let total = 0;
   for (const t of terms) {
-    const m = `"${t.replace(/"/g, '""')}"`;
+    const m = quoteTerm(t);
     const df = store.ftsCount(m);
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     total += idf;
@@ -113,7 +129,10 @@ export async function retrieve(
     throw new Error(
       'vector search needs an embedder and a knowledge base with vectors (open it with {embedder})',
     );
-  const bm = mode === 'vector' ? [] : store.bm25(ftsQuery(query), cand, opts.source);
+  const bm =
+    mode === 'vector'
+      ? []
+      : store.bm25(ftsQuery(matchTerms(store, query, opts.maxTermShare)), cand, opts.source);
   let qv: Float32Array | null = null;
   if (embedder && store.embedder) qv = (await embedder.embed([query]))[0]!;
   const vec = useVec && qv ? store.vectorSearch(qv, cand, opts.source) : [];

@@ -252,6 +252,7 @@ export class KbStore {
         });
       })
       .immediate();
+    this.writes++;
     // keep the in-memory cache in step with our own commit
     if (this.vindex) {
       if (oldId !== undefined) this.vindex.removeDoc(oldId);
@@ -277,6 +278,7 @@ export class KbStore {
         }
       })
       .immediate();
+    this.writes++;
     this.vindex = null; // reload lazily
   }
 
@@ -313,6 +315,7 @@ export class KbStore {
         this.setMeta('embedder_dim', String(embedder.dim));
       })
       .immediate();
+    this.writes++;
     this.embedderId = embedder;
     this.vindex = null;
   }
@@ -335,6 +338,7 @@ export class KbStore {
         for (const d of docs) this.deleteDocRows(d.id);
       })
       .immediate();
+    this.writes++;
     if (this.vindex) {
       for (const d of docs) this.vindex.removeDoc(d.id);
       this.dataVersion = this.currentDataVersion();
@@ -376,9 +380,25 @@ export class KbStore {
     return (rows as { id: number; score: number }[]).map((r) => ({ chunkId: r.id, score: r.score }));
   }
 
-  /** Number of chunks matching an FTS5 expression (document frequency of a term). */
+  private dfCache = new Map<string, number>();
+  /** Commits made through this connection (data_version only counts other connections'). */
+  private writes = 0;
+  private dfVersion = -1;
+
+  /** Number of chunks matching an FTS5 expression (document frequency of a term); cached until the KB changes. */
   ftsCount(match: string): number {
-    return (this.stmt(SQL.ftsCount).get(match) as { n: number }).n;
+    const v = this.currentDataVersion() * 1e9 + this.writes;
+    if (v !== this.dfVersion) {
+      this.dfCache.clear();
+      this.dfVersion = v;
+    }
+    let n = this.dfCache.get(match);
+    if (n === undefined) {
+      n = (this.stmt(SQL.ftsCount).get(match) as { n: number }).n;
+      if (this.dfCache.size > 50_000) this.dfCache.clear();
+      this.dfCache.set(match, n);
+    }
+    return n;
   }
 
   /** Total number of chunks. */
