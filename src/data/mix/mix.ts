@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../pipeline/atomic.js';
 import { DEFAULT_FIELDS } from '../readers/fields.js';
 import { readJsonl } from '../readers/jsonl.js';
 import { readParquet } from '../readers/parquet.js';
-import { fnv1a } from '../text.js';
+import { fnv1a, mix32 } from '../text.js';
 import type { MixSource, MixSpec } from './spec.js';
 import { dtypeFor, type TokenManifest, TokenShardWriter } from './token-shards.js';
 
@@ -56,7 +56,7 @@ async function* readSource(s: MixSource): AsyncGenerator<Document> {
 
 /** Uniform [0,1) from a document id and a salt (deterministic split / fractional-epoch selection). */
 export function idFraction(id: string, salt: number): number {
-  return fnv1a(id, (0x811c9dc5 ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0) / 4294967296;
+  return mix32(fnv1a(id) ^ mix32(Math.imul(salt + 1, 0x9e3779b1))) / 4294967296;
 }
 
 /** Per-source numbers reported in mix-report.json. */
