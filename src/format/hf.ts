@@ -81,6 +81,9 @@ export function hfConfigToModelConfig(
   };
   const sw = cfg.sliding_window;
   if (typeof sw === 'number' && sw > 0) config.slidingWindow = sw;
+  // Like llama.cpp's converter, carry original_max_position_embeddings even without LongRoPE (phi3-mini-4k).
+  const origTop = cfg.original_max_position_embeddings;
+  if (typeof origTop === 'number' && origTop > 0) config.nCtxOrig = origTop;
   const rs = cfg.rope_scaling;
   if (rs === undefined || rs === null) return { config };
   if (typeof rs !== 'object' || Array.isArray(rs))

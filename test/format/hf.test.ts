@@ -95,7 +95,10 @@ function phi3Dir(
     tie_word_embeddings: false,
     bos_token_id: 1,
     eos_token_id: 32000,
-    rope_scaling: opts.ropeScaling ?? { type: 'longrope', short_factor: [1, 1.5], long_factor: [2, 3] },
+    rope_scaling:
+      'ropeScaling' in opts
+        ? opts.ropeScaling
+        : { type: 'longrope', short_factor: [1, 1.5], long_factor: [2, 3] },
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
   const ts: SafetensorsTensorToWrite[] = [
@@ -439,6 +442,7 @@ test('llama HF directory: split q/k/v and gate/up, tied embeddings, sharded chec
   assert.deepEqual(m.tensors.get('blk.0.ffn_gate.weight')!.data, tensor('x', [FF, E], 'F32', 7).data);
   assert.deepEqual(m.tensors.get('blk.0.ffn_up.weight')!.data, tensor('x', [FF, E], 'F32', 8).data);
   assert.equal(m.tensors.has('rope_factors_long.weight'), false);
+  assert.equal(m.config.nCtxOrig, undefined);
   const types = m.metadata.get('tokenizer.ggml.token_type')!.value as Int32Array;
   assert.deepEqual([...types], [2, 3, 3, 6, 6, 1, 1, 1, 4, 5], 'SentencePiece types map 1:1 to llama.cpp’s');
   assert.equal(
@@ -483,6 +487,11 @@ test('HF errors name what is missing or wrong', () => {
     () => loadHfModel(phi3Dir({ ropeScaling: { type: 'yarn', factor: 4 } })),
     /rope_scaling type "yarn" is not supported/,
   );
+  // phi3-mini-4k: no rope_scaling, but original_max_position_embeddings is still carried (as llama.cpp does).
+  const m4k = loadHfModel(phi3Dir({ ropeScaling: null }));
+  assert.equal(m4k.config.nCtxOrig, 4096);
+  assert.equal(m4k.tensors.has('rope_factors_short.weight'), false);
+  assert.equal(m4k.metadata.get('phi3.rope.scaling.original_context_length')!.value, 4096);
   assert.throws(
     () => loadHfModel(phi3Dir({ ropeScaling: { type: 'su', short_factor: [1], long_factor: [1, 2] } })),
     /rope_scaling\.short_factor must be 2 positive numbers/,
