@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'quantize a GGUF or safetensors model',
     load: async () => (await import('./quantize.js')).quantizeCommand,
   },
+  serve: {
+    summary: 'OpenAI-compatible HTTP server',
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
   pull: {
     summary: 'download a model from the Hugging Face hub',
     load: async () => (await import('./areas.js')).pullCommand,

@@ -125,6 +125,18 @@ export class PocketModel implements GenerationVocab {
     return which === 'last' ? out.slice() : out;
   }
 
+  /** The model's own pooled hidden state for `text` (L2-normalized): embeddings when no embedding model is given. */
+  embed(text: string): Float32Array {
+    const tokens = this.tokenize(text, { addBos: true, parseSpecial: false });
+    const ctx = this.createContext({ nCtx: Math.max(1, tokens.length) });
+    const v = ctx.embed(tokens);
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < v.length; i++) v[i]! /= norm;
+    return v;
+  }
+
   /** Streams a completion of `prompt` (text or token ids). The iterator's return value is the full result. */
   async *stream(
     prompt: string | number[],

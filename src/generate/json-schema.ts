@@ -206,7 +206,7 @@ export class SchemaMatcher {
           return;
         }
         if (c === '\\') {
-          if (f.key) return; // keep keys simple: no escapes
+          if (f.key || f.len + 1 > f.max) return; // keys stay simple; an escape needs room for its character
           out.push({ ...st, f: { ...f, esc: 1 } });
           return;
         }
@@ -268,6 +268,8 @@ export class SchemaMatcher {
     const canClose = required.length === 0;
     if ((f.ph === 'first' || f.ph === 'next') && c === '}' && canClose) return this.finish(st, out);
     if (f.ph === 'next' && c === ',') {
+      // A comma only when another key can follow (a closed object may have used all its keys).
+      if (closed && Object.keys(props).every((k) => f.seen.includes(k))) return;
       out.push({ ...st, ws: 0, f: { ...f, ph: 'key' } });
       return;
     }

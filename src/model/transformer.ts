@@ -214,6 +214,28 @@ export class InferenceContext {
     return all ?? last;
   }
 
+  /**
+   * Mean of the final normed hidden states (after output_norm) over `tokens`, evaluated from an empty cache:
+   * the generative model's own sentence embedding, used when no embedding model is given. Resets the cache.
+   */
+  embed(tokens: ArrayLike<number>): Float32Array {
+    const c = this.model.config;
+    const E = c.nEmbd;
+    const sum = new Float64Array(E);
+    this.cache.truncate(0);
+    for (let start = 0; start < tokens.length; start += this.nBatch) {
+      const n = Math.min(this.nBatch, tokens.length - start);
+      this.forwardBatch(tokens, start, n, 0);
+      const normed = this.xb.subarray(0, n * E);
+      rmsNorm(this.x, this.model.outputNorm, normed, n, E, c.rmsEps);
+      for (let i = 0; i < n * E; i++) sum[i % E]! += normed[i]!;
+    }
+    this.cache.truncate(0);
+    const out = new Float32Array(E);
+    for (let i = 0; i < E; i++) out[i] = sum[i]! / Math.max(1, tokens.length);
+    return out;
+  }
+
   private forwardBatch(tokens: ArrayLike<number>, start: number, n: number, outRows: number): void {
     const m = this.model;
     const c = m.config;
