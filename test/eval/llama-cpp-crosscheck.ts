@@ -1,15 +1,17 @@
 // Manual cross-check (not a test): pocketlm's perplexity/KLD over llama.cpp logits (node-llama-cpp) vs llama-perplexity.
-// Usage: node --import tsx test/eval/llama-cpp-crosscheck.ts MODEL.gguf TEXT.txt N_CTX [QUANT.gguf]
-// then compare with: llama-perplexity -m MODEL.gguf -f TEXT.txt -c N_CTX -b N_CTX  (and --kl-divergence-base/--kl-divergence)
+// Usage: node --import tsx test/eval/llama-cpp-crosscheck.ts MODEL.gguf TEXT.txt N_CTX [QUANT.gguf [BASE_FILE_IN [BASE_FILE_OUT]]]
+// then compare with: llama-perplexity -m MODEL.gguf -f TEXT.txt -c N_CTX -b N_CTX  (and --kl-divergence-base/--kl-divergence).
+// BASE_FILE_IN: a llama.cpp --kl-divergence-base file to read; BASE_FILE_OUT: where to write pocketlm's own.
 import { readFileSync } from 'node:fs';
 import { getLlama, type LlamaModel, type Token } from 'node-llama-cpp';
 import { formatKld, klDivergenceOfTokens } from '../../src/eval/kld.js';
+import { klDivergenceFromBase, saveKldBase } from '../../src/eval/kld-base-node.js';
 import type { ScoringModel } from '../../src/eval/model.js';
 import { formatPerplexity, perplexityOfTokens } from '../../src/eval/perplexity.js';
 import { planWindows, windowInput } from '../../src/eval/windows.js';
 import { readGgufHeader } from '../../src/format/gguf-node.js';
 
-const [modelPath, textPath, nCtxArg, quantPath] = process.argv.slice(2);
+const [modelPath, textPath, nCtxArg, quantPath, baseIn, baseOut] = process.argv.slice(2);
 if (!modelPath || !textPath || !nCtxArg) throw new Error('usage: MODEL.gguf TEXT.txt N_CTX [QUANT.gguf]');
 const nCtx = Number(nCtxArg);
 const llama = await getLlama({ gpu: false, build: 'never' });
@@ -28,7 +30,10 @@ async function cachedModel(path: string, tokens: number[]): Promise<ScoringModel
     nVocab,
     bosId: bosId as number | undefined,
     addBos,
-    tokenize: (text) => model.tokenize(text, false) as number[],
+    tokenize: (text, o) => {
+      const t = model.tokenize(text, o?.parseSpecial ?? false) as number[];
+      return (o?.addBos ?? addBos) && bosId !== null ? [bosId as number, ...t] : t;
+    },
     logitsAll: (t) => {
       const hit = cache.get(t.join(','));
       if (!hit) throw new Error('window not precomputed');
@@ -73,4 +78,12 @@ process.stdout.write(formatPerplexity(perplexityOfTokens(base, tokens, { nCtx })
 if (quantPath) {
   const quant = await cachedModel(quantPath, tokens);
   process.stdout.write(formatKld(klDivergenceOfTokens(base, quant, tokens, { nCtx })));
+  if (baseIn) {
+    console.log(`\n=== from llama.cpp base file ${baseIn} ===`);
+    process.stdout.write(formatKld(klDivergenceFromBase(quant, baseIn)));
+  }
+  if (baseOut) {
+    const s = saveKldBase(base, text, baseOut, { nCtx, nBatch: nCtx });
+    console.log(`wrote ${baseOut}: ${s.bytes} bytes, base PPL ${s.ppl.toFixed(4)}`);
+  }
 }
