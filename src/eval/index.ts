@@ -16,7 +16,10 @@ export { hellaswagPreprocess, parseHellaswagJsonl, pyCapitalize } from './mc/hel
 export { mmluDescription, mmluQuery, parseMmluCsv } from './mc/mmlu.js';
 export {
   buildContext,
+  choiceLogLikelihoods,
   continuationLogLikelihood,
+  type EncodedPair,
+  encodePair,
   formatMcTable,
   type McAccuracy,
   type McProgress,

@@ -6,7 +6,13 @@ import { test } from 'node:test';
 import { parseArcJsonl } from '../../src/eval/mc/arc.js';
 import { parseHellaswagJsonl } from '../../src/eval/mc/hellaswag.js';
 import { jsonlStateStore, loadMmlu } from '../../src/eval/mc/load-node.js';
-import { continuationLogLikelihood, formatMcTable, runMc, scoreItem } from '../../src/eval/mc/score.js';
+import {
+  buildContext,
+  continuationLogLikelihood,
+  formatMcTable,
+  runMc,
+  scoreItem,
+} from '../../src/eval/mc/score.js';
 import type { McTaskData } from '../../src/eval/mc/types.js';
 import { ALPHABET, CharVocab, FixedModel, logSoftmax, OracleModel } from './fake-models.js';
 
@@ -49,8 +55,15 @@ test('MMLU 2-shot letter scoring: exact lm-eval-harness prompt, per-subject and 
   assert.ok(Math.abs(t.acc - 2 / 3) < 1e-12);
   assert.equal(t.macro.acc, 0.5);
   assert.equal(r.results[2]!.pred, 0);
-  // each letter is scored after "Answer:" with one call per choice
-  assert.equal(model.calls.length, 12);
+  // the encoded choices differ only in their last token (the letter): one call per question
+  assert.equal(model.calls.length, 3);
+  assert.equal(model.calls[0]!.length, model.tokenize(`${ASTRO}q1\nA. m\nB. n\nC. o\nD. p\nAnswer: `).length);
+  // and the shared call gives the same log-likelihoods as one call per choice
+  const item = data.items[0]!;
+  const perChoice = item.choices.map(
+    (c) => continuationLogLikelihood(model, buildContext(data, item, 2), ` ${c}`).ll,
+  );
+  assert.deepEqual(r.results[0]!.lls, perChoice);
   const table = formatMcTable(r);
   assert.match(table, /^mmlu 2-shot\n/);
   assert.match(table, /mmlu\s+astronomy\s+2\s+100\.00/);
@@ -120,6 +133,7 @@ test('ARC and HellaSwag: continuation scoring, the known continuation wins', asy
     ],
   );
   assert.equal(r.macro.acc, 1);
+  assert.equal(model.calls.length, 3 + 4 + 4, 'multi-token choices: one call each');
   // a model knowing nothing ties everywhere and picks the first choice: all wrong here
   const blind = await runMc(new OracleModel(vocab, []), tasks);
   assert.equal(blind.macro.acc, 0);
@@ -202,12 +216,12 @@ test('resume: an interrupted run continues from its state file with the same res
   const texts = [`${ASTRO}q1\nA. m\nB. n\nC. o\nD. p\nAnswer: B`];
   const fresh = await runMc(new OracleModel(vocab, texts), [data], { shots: 2 });
   const state = join(tmp(), 'state.jsonl');
-  // interrupt: the model fails on its 6th call (second item, second choice)
+  // interrupt: the model fails on its 2nd call (second item)
   const flaky = new OracleModel(vocab, texts);
   const orig = flaky.logitsAll.bind(flaky);
   let calls = 0;
   flaky.logitsAll = (tokens: number[]) => {
-    if (++calls === 6) throw new Error('killed');
+    if (++calls === 2) throw new Error('killed');
     return orig(tokens);
   };
   await assert.rejects(runMc(flaky, [data], { shots: 2, state: jsonlStateStore(state) }), /killed/);
@@ -216,7 +230,7 @@ test('resume: an interrupted run continues from its state file with the same res
   const model = new OracleModel(vocab, texts);
   const resumed = await runMc(model, [data], { shots: 2, state: jsonlStateStore(state) });
   assert.equal(resumed.scoredNow, 2);
-  assert.equal(model.calls.length, 8);
+  assert.equal(model.calls.length, 2);
   assert.deepEqual({ ...resumed, scoredNow: 0 }, { ...fresh, scoredNow: 0 });
   const lines = readFileSync(state, 'utf8').trim().split('\n');
   const ids = lines.slice(1).map((l) => JSON.parse(l).id as string);

@@ -90,17 +90,23 @@ export function buildContext(data: McTaskData, item: McItem, shots: number): str
   return ctx + item.query;
 }
 
+/** A context/continuation pair as tokens: the whole sequence and how many tokens at its end are scored. */
+export interface EncodedPair {
+  tokens: number[];
+  nCont: number;
+}
+
 /**
- * log P(continuation | context) as lm-eval-harness computes it: trailing spaces of the context move to the
- * continuation, the pair is tokenized whole (with BOS per the model) and the continuation's tokens are
- * whole[len(tokenize(context)):]; their log-probs are summed.
+ * Tokenizes a context/continuation pair as lm-eval-harness does: trailing whitespace of the context moves
+ * to the continuation, the pair is tokenized whole (with BOS per the model) and the continuation's tokens
+ * are whole[len(tokenize(context)):]; an empty context starts from BOS; `maxTokens` keeps the last tokens.
  */
-export function continuationLogLikelihood(
+export function encodePair(
   model: ScoringModel,
   context: string,
   continuation: string,
-  opts: { parseSpecial?: boolean; maxTokens?: number; signal?: AbortSignal } = {},
-): { ll: number; nTokens: number } {
+  opts: { parseSpecial?: boolean; maxTokens?: number } = {},
+): EncodedPair {
   const trimmed = context.replace(/\s+$/, '');
   if (trimmed.length < context.length) {
     continuation = context.slice(trimmed.length) + continuation;
@@ -122,12 +128,59 @@ export function continuationLogLikelihood(
       throw new Error(`continuation of ${nCont} tokens does not fit in ${opts.maxTokens}`);
     whole = whole.slice(whole.length - opts.maxTokens);
   }
-  const T = whole.length;
-  const logits = model.logitsAll(whole, { signal: opts.signal });
+  return { tokens: whole, nCont };
+}
+
+/** Sum of the log-probs of the last `nCont` tokens of `tokens`, from one logitsAll call. */
+function scorePair(model: ScoringModel, pair: EncodedPair, signal?: AbortSignal): number {
+  const T = pair.tokens.length;
+  const logits = model.logitsAll(pair.tokens, { signal });
   checkLogitsShape(logits, T, model.nVocab);
   let ll = 0;
-  for (let t = T - nCont; t < T; t++) ll += logProbAt(logits, t - 1, model.nVocab, whole[t]!);
-  return { ll, nTokens: nCont };
+  for (let t = T - pair.nCont; t < T; t++) ll += logProbAt(logits, t - 1, model.nVocab, pair.tokens[t]!);
+  return ll;
+}
+
+/** log P(continuation | context) as lm-eval-harness computes it (see {@link encodePair}). */
+export function continuationLogLikelihood(
+  model: ScoringModel,
+  context: string,
+  continuation: string,
+  opts: { parseSpecial?: boolean; maxTokens?: number; signal?: AbortSignal } = {},
+): { ll: number; nTokens: number } {
+  const pair = encodePair(model, context, continuation, opts);
+  return { ll: scorePair(model, pair, opts.signal), nTokens: pair.nCont };
+}
+
+/**
+ * Log-likelihoods of several continuations of one context. When the encoded choices differ only in
+ * their last token (MMLU's " A".." D"), one logitsAll call over the shared tokens scores them all;
+ * otherwise each continuation gets its own call. Both give the same numbers for a causal model.
+ */
+export function choiceLogLikelihoods(
+  model: ScoringModel,
+  context: string,
+  continuations: string[],
+  opts: { parseSpecial?: boolean; maxTokens?: number; signal?: AbortSignal } = {},
+): number[] {
+  const pairs = continuations.map((c) => encodePair(model, context, c, opts));
+  const p0 = pairs[0]!;
+  const L = p0.tokens.length;
+  const shared =
+    pairs.length > 1 &&
+    pairs.every(
+      (p) =>
+        p.nCont === p0.nCont &&
+        p.tokens.length === L &&
+        p.tokens.every((t, i) => i === L - 1 || t === p0.tokens[i]),
+    );
+  if (!shared) return pairs.map((p) => scorePair(model, p, opts.signal));
+  const prefix = p0.tokens.slice(0, L - 1);
+  const logits = model.logitsAll(prefix, { signal: opts.signal });
+  checkLogitsShape(logits, prefix.length, model.nVocab);
+  let common = 0;
+  for (let t = L - p0.nCont; t < L - 1; t++) common += logProbAt(logits, t - 1, model.nVocab, prefix[t]!);
+  return pairs.map((p) => common + logProbAt(logits, L - 2, model.nVocab, p.tokens[L - 1]!));
 }
 
 function argmax(xs: number[]): number {
@@ -153,13 +206,11 @@ export function scoreItem(
     context = model.applyChatTemplate([{ role: 'user', content: context }], true);
     delimiter = '';
   }
-  const lls = item.choices.map(
-    (c) =>
-      continuationLogLikelihood(model, context, delimiter + c, {
-        parseSpecial: opts.chat === true,
-        maxTokens: opts.maxTokens,
-        signal: opts.signal,
-      }).ll,
+  const lls = choiceLogLikelihoods(
+    model,
+    context,
+    item.choices.map((c) => delimiter + c),
+    { parseSpecial: opts.chat === true, maxTokens: opts.maxTokens, signal: opts.signal },
   );
   const chars = item.choices.map((c) => Math.max(1, [...c].length));
   const bytes = item.choices.map((c) => Math.max(1, utf8.encode(c).length));
