@@ -15,7 +15,6 @@ import type { Tokenizer } from '../tokenizer/base.js';
 import { type ChatMessage, ChatTemplate } from '../tokenizer/chat-template.js';
 import { createTokenizer, StreamingDecoder } from '../tokenizer/tokenizer.js';
 import { ChatSession, type ChatSessionOptions } from './chat-session.js';
-import { readModel } from './load.js';
 
 /** Progress of loading: phase and fraction done. */
 export interface LoadProgress {
@@ -77,6 +76,7 @@ export class PocketModel implements GenerationVocab {
   /** Loads a model from a GGUF file or a safetensors directory. */
   static async load(path: string, opts: LoadModelOptions = {}): Promise<PocketModel> {
     const t0 = performance.now();
+    const { readModel } = await import('./load.js'); // node-only: browsers use fromLoaded()
     const loaded = await readModel(path);
     opts.onProgress?.({ phase: 'read', done: 1, total: 1 });
     const backend = await resolveBackend(opts);
@@ -192,8 +192,14 @@ async function resolveBackend(opts: LoadModelOptions): Promise<Backend> {
   if (typeof b === 'object') return b;
   if (b === 'reference') return createRefBackend();
   try {
-    const { createBackend } = await import('../threads/index.js');
-    return createBackend({ threads: opts.threads });
+    const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+    if (isNode) {
+      const { createBackend } = await import('../threads/index.js');
+      return createBackend({ threads: opts.threads });
+    }
+    // Browser without a worker spawner: one thread, in this (Web Worker) thread.
+    const { WasmBackend } = await import('../threads/backend.js');
+    return new WasmBackend(undefined, 1, 'auto');
   } catch (e) {
     if (opts.backend === 'wasm') throw e;
     return createRefBackend();

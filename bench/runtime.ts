@@ -1,0 +1,96 @@
+// npm run bench: pocketlm vs llama.cpp on the same Phi-3-mini-shaped random files, same threads, alternating
+// runs; medians and ratios; memory bandwidth (STREAM-like triad) for context. Writes bench/results/runtime.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const preset = args.get('preset') ?? 'phi3-mini';
+const types = (args.get('types') ?? 'q4_0,q4_k_m').split(',');
+const threadsList = (args.get('threads') ?? '1,2').split(',').map(Number);
+const runs = Number(args.get('runs') ?? 3);
+const nPrompt = Number(args.get('prompt') ?? 512);
+const nGen = Number(args.get('gen') ?? 128);
+const cache = join(process.env.POCKETLM_CACHE ?? join(homedir(), '.cache', 'pocketlm'), 'bench');
+mkdirSync(cache, { recursive: true });
+const root = new URL('..', import.meta.url).pathname;
+
+function modelFile(type: string): string {
+  const path = join(cache, `${preset}-${type}.gguf`);
+  if (!existsSync(path)) {
+    console.error(`building ${path} (once; cached)…`);
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'create-random-model', '--preset', preset, '--type', type, '--seed', '1', '-o', path], { stdio: 'inherit' });
+  }
+  return path;
+}
+
+/** Copy bandwidth (a[i] = b[i] + s·c[i] over 3 × 256 MB, best of 5) in GB/s: the decode ceiling. */
+function triad(): number {
+  const n = 64 * 1024 * 1024;
+  const a = new Float32Array(n);
+  const b = new Float32Array(n).fill(1);
+  const c = new Float32Array(n).fill(2);
+  let best = 0;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) a[i] = b[i]! + 0.5 * c[i]!;
+    best = Math.max(best, (3 * 4 * n) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  return best;
+}
+
+type Result = { engine: string; backend: string; load_ms: number; prefill_tps: number; decode_tps: number; peak_rss_mb: number };
+function runOne(engine: 'pocketlm' | 'llamacpp', file: string, threads: number, extra: string): Result {
+  const script = join(root, 'bench/engines', `${engine}.ts`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, file, String(threads), String(nPrompt), String(nGen), extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${engine} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const bandwidth = triad();
+const rows: Record<string, unknown>[] = [];
+for (const type of types) {
+  const file = modelFile(type);
+  for (const threads of threadsList) {
+    const ours: Result[] = [];
+    const ref: Result[] = [];
+    const refNoMmap: Result[] = [];
+    for (let r = 0; r < runs; r++) {
+      ours.push(runOne('pocketlm', file, threads, 'f16'));
+      ref.push(runOne('llamacpp', file, threads, 'mmap'));
+      if (r === 0) refNoMmap.push(runOne('llamacpp', file, threads, 'nommap'));
+      console.error(`${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} tok/s, llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} tok/s`);
+    }
+    const m = (xs: Result[], k: keyof Result) => median(xs.map((x) => x[k] as number));
+    const fileBytes = Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }));
+    rows.push({
+      type,
+      threads,
+      pocketlm: { load_ms: m(ours, 'load_ms'), prefill_tps: m(ours, 'prefill_tps'), decode_tps: m(ours, 'decode_tps'), peak_rss_mb: m(ours, 'peak_rss_mb'), backend: ours[0]!.backend },
+      llamacpp: { load_ms: m(ref, 'load_ms'), prefill_tps: m(ref, 'prefill_tps'), decode_tps: m(ref, 'decode_tps'), peak_rss_mb: m(ref, 'peak_rss_mb'), peak_rss_mb_no_mmap: refNoMmap[0]!.peak_rss_mb },
+      ratio: {
+        decode: m(ours, 'decode_tps') / m(ref, 'decode_tps'),
+        prefill: m(ours, 'prefill_tps') / m(ref, 'prefill_tps'),
+        load: m(ours, 'load_ms') / m(ref, 'load_ms'),
+      },
+      decode_fraction_of_bandwidth: (m(ours, 'decode_tps') * fileBytes) / (bandwidth * 1e9),
+    });
+  }
+}
+const result = { date: new Date().toISOString(), preset, prompt_tokens: nPrompt, gen_tokens: nGen, runs, triad_gb_s: bandwidth, rows };
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/runtime.json'), `${JSON.stringify(result, null, 2)}\n`);
+const lines = [`pocketlm vs llama.cpp — ${preset}, prompt ${nPrompt}, decode ${nGen}, median of ${runs}; triad ${bandwidth.toFixed(1)} GB/s`];
+lines.push('type    thr | decode tok/s ours / llama (ratio) | prefill tok/s ours / llama (ratio) | load ms ours / llama | RSS MB ours / llama (no-mmap) | decode % of bandwidth');
+for (const r of rows as any[]) {
+  lines.push(
+    `${r.type.padEnd(7)} ${String(r.threads).padStart(3)} | ${r.pocketlm.decode_tps.toFixed(2)} / ${r.llamacpp.decode_tps.toFixed(2)} (${r.ratio.decode.toFixed(2)}) | ` +
+      `${r.pocketlm.prefill_tps.toFixed(1)} / ${r.llamacpp.prefill_tps.toFixed(1)} (${r.ratio.prefill.toFixed(2)}) | ${r.pocketlm.load_ms.toFixed(0)} / ${r.llamacpp.load_ms.toFixed(0)} | ` +
+      `${r.pocketlm.peak_rss_mb.toFixed(0)} / ${r.llamacpp.peak_rss_mb.toFixed(0)} (${r.llamacpp.peak_rss_mb_no_mmap.toFixed(0)}) | ${(100 * r.decode_fraction_of_bandwidth).toFixed(0)}%`,
+  );
+}
+console.log(lines.join('\n'));
+writeFileSync(join(root, 'bench/results/runtime.txt'), `${lines.join('\n')}\n`);
