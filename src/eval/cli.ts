@@ -1,5 +1,5 @@
 // Command functions `eval ppl`, `eval kld` and `eval mc`; the CLI dispatcher wires them with a model loader.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatKld, type KldChunkStats, type KldResult, klDivergence } from './kld.js';
 import { type KldBaseSummary, klDivergenceFromBase, saveKldBase } from './kld-base-node.js';
@@ -70,8 +70,9 @@ export async function evalPpl(args: string[], deps: EvalCliDeps): Promise<Perple
     args,
     options: { model: { type: 'string', short: 'm' }, ...windowFlags },
   });
-  const model = await deps.loadModel(need(v.model, '-m MODEL', 'ppl'));
+  const modelPath = need(v.model, '-m MODEL', 'ppl');
   const text = readText(need(v.file, '-f TEXT', 'ppl'));
+  const model = await deps.loadModel(modelPath);
   const stdout = deps.stdout ?? process.stdout;
   const bar = createProgressBar(deps.stderr ?? process.stderr, 'perplexity');
   try {
@@ -139,6 +140,7 @@ export async function evalKld(args: string[], deps: EvalCliDeps): Promise<KldRes
     const onProgress = (c: KldChunkStats) => bar.update(c.chunk, c.nChunks, `KLD ${c.kld.value.toFixed(5)}`);
     if (v['base-file']) {
       basePath = v['base-file'];
+      if (!existsSync(basePath)) throw new Error(`eval kld: --base-file ${basePath} does not exist`);
       const quant = await deps.loadModel(quantPath);
       r = klDivergenceFromBase(quant, basePath, {
         nChunks: windows.nChunks,

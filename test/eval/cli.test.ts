@@ -68,6 +68,10 @@ test('eval kld prints the llama.cpp-style report', async () => {
   assert.equal(r2.count, r.count);
   assert.ok(r2.kld.value < 1e-6);
   assert.equal(JSON.parse(t.out.join('')).base, file);
+  await assert.rejects(
+    evalKld(['--base-file', `${file}.nope`, '--quant', 'q4'], t.d),
+    /--base-file .*nope does not exist/,
+  );
 });
 
 test('eval mc: MMLU folder and ARC file, table or JSON, resumable with --state', async () => {
