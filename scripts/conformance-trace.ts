@@ -10,9 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PocketModel } from '../src/engine/pocket-model.js';
-import type { GgmlType } from '../src/format/ggml-types.js';
+import { GgmlType, rowBytes } from '../src/format/ggml-types.js';
 import { readGgufFile } from '../src/format/gguf-node.js';
-import { matmulRef } from '../src/quant/index.js';
+import type { Backend } from '../src/model/backend.js';
+import { createRefBackend } from '../src/model/ref-backend.js';
+import { activationQuantizer, matmulRef, vecDotType } from '../src/quant/index.js';
 import { logSoftmax, maxAbsDiff, tempDir, testTokens, topK } from '../test/conformance/llama-ref.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -77,7 +79,19 @@ try {
   };
   const repack = run(false);
   const plain = run(true);
-  const model = await PocketModel.load(modelPath, { backend: 'reference' });
+  // a spy around the reference backend keeps pocketlm's own matmul inputs, by weight name
+  const inner = createRefBackend();
+  const ourX = new Map<string, Float32Array>();
+  const spy: Backend = {
+    name: 'spy',
+    dispose() {},
+    prepareMatrix: (t) => inner.prepareMatrix(t),
+    matmul(w, x, k, out) {
+      inner.matmul(w, x, k, out);
+      ourX.set(w.name, x.slice(0, k * w.cols));
+    },
+  };
+  const model = await PocketModel.load(modelPath, { backend: spy });
   const ours = logSoftmax(model.logits(tokens));
   model.dispose();
   const top = topK(repack.logits, 200);
@@ -114,13 +128,49 @@ try {
       rel.push((err / mag).toExponential(1));
     }
     const id3 = id!.padStart(3, '0');
+    const lx = f32(join(repack.d, `${id3}.x`))!;
+    const mx = ourX.get(wName!)!;
+    const mine = mx.length > lx.length ? mx.subarray(mx.length - lx.length) : mx;
+    // activation-quantization flips: quantized values (as integers of the block's own scale) that differ
+    // between pocketlm's input and llama.cpp's, and blocks whose scale differs
+    let flips = 0;
+    let scales = 0;
+    if (t.type !== GgmlType.F32 && t.type !== GgmlType.F16 && t.type !== GgmlType.BF16) {
+      const vt = vecDotType(t.type as GgmlType);
+      const q = activationQuantizer(vt, 'x86');
+      const rb = rowBytes(vt, cols);
+      const qa = new Uint8Array(rb);
+      const qb = new Uint8Array(rb);
+      const isK = vt === GgmlType.Q8_K;
+      const blk = isK ? 256 : 32;
+      const bytes = isK ? 292 : vt === GgmlType.Q8_1 ? 36 : 34;
+      const qsOff = isK ? 4 : vt === GgmlType.Q8_1 ? 4 : 2;
+      for (let r = 0; r < lx.length / cols; r++) {
+        q(lx, r * cols, qa, 0, cols);
+        q(mine, r * cols, qb, 0, cols);
+        for (let b = 0; b < cols / blk; b++) {
+          for (let j = 0; j < qsOff; j++)
+            if (qa[b * bytes + j] !== qb[b * bytes + j]) {
+              scales++;
+              break;
+            }
+          for (let j = 0; j < blk; j++) if (qa[b * bytes + qsOff + j] !== qb[b * bytes + qsOff + j]) flips++;
+        }
+      }
+    }
+    let dOurs = 0;
+    let xMag = 0;
+    for (let j = 0; j < lx.length; j++) {
+      dOurs = Math.max(dOurs, Math.abs(lx[j]! - mine[j]!));
+      xMag = Math.max(xMag, Math.abs(lx[j]!));
+    }
     const dx = maxAbsDiff(f32(join(repack.d, `${id3}.x`))!, f32(join(plain.d, `${id3}.x`))!, [
       ...Array(f32(join(repack.d, `${id3}.x`))!.length).keys(),
     ]);
     const yr = f32(join(repack.d, `${id3}.y`))!;
     const dy = maxAbsDiff(yr, f32(join(plain.d, `${id3}.y`))!, [...Array(yr.length).keys()]);
     console.log(
-      `  ${wName!.padEnd(26)} ${wType!.padEnd(5)} n=${repack.index[i]![5]!.padEnd(4)} kernel repack ${rel[0]} plain ${rel[1]}  runs Δx ${dx.toExponential(1)} Δy ${dy.toExponential(1)}`,
+      `  ${wName!.padEnd(26)} ${wType!.padEnd(5)} n=${repack.index[i]![5]!.padEnd(4)} kernel repack ${rel[0]} plain ${rel[1]}  runs Δx ${dx.toExponential(1)} Δy ${dy.toExponential(1)}  |x pocketlm − x llama.cpp| ${dOurs.toExponential(1)} (max|x| ${xMag.toFixed(2)}), activation quants differing ${flips}, block scales differing ${scales}`,
     );
   }
 } finally {
