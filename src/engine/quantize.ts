@@ -45,6 +45,9 @@ export async function quantizeModel(
     if (!meta.has(k) || k === 'general.file_type') meta.set(k, e);
   }
   meta.set('general.quantization_version', gv.u32(2));
+  // HF Llama checkpoints rotate halves (neox); llama GGUFs rotate adjacent pairs, so q/k rows are permuted
+  // on the way, exactly as llama.cpp's converter does.
+  const permute = c.arch === 'llama' && c.ropeType === 'neox';
   let inputBytes = 0;
   const names = [...model.tensors.keys()];
   let done = 0;
@@ -61,9 +64,10 @@ export async function quantizeModel(
       type,
       data: () => {
         onProgress?.(++done, names.length, name);
-        if (type === t.type) return t.data;
+        if (type === t.type && !(permute && /attn_[qk]\.weight$/.test(name))) return t.data;
         const n = t.dims.reduce((a, b) => a * b, 1);
         const f = dequantizeTensor(t.type, t.data, n);
+        if (permute) permuteForNormRope(name, f, t.dims, c.nHead, c.nHeadKv);
         if (type === GgmlType.F32) return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
         return quantizeTensor(type, f, n / t.dims[0]!, t.dims[0]!);
       },
@@ -71,4 +75,29 @@ export async function quantizeModel(
   });
   const outputBytes = writeGgufFile(output, { metadata: meta, tensors });
   return { inputBytes, outputBytes };
+}
+
+/**
+ * Reorders the rows of attn_q / attn_k from rotate-half (HF) to interleaved-pair (llama GGUF) order: per head,
+ * rows (h, 2, d/2) → (h, d/2, 2), as llama.cpp's convert_hf_to_gguf `permute` does.
+ */
+export function permuteForNormRope(name: string, f: Float32Array, dims: number[], nHead: number, nHeadKv: number): void {
+  const isQ = /attn_q\.weight$/.test(name);
+  const isK = /attn_k\.weight$/.test(name);
+  if (!isQ && !isK) return;
+  const heads = isQ ? nHead : nHeadKv;
+  const cols = dims[0]!;
+  const rows = dims[1]!;
+  const hd = rows / heads;
+  const half = hd / 2;
+  const src = f.slice();
+  for (let h = 0; h < heads; h++) {
+    for (let i = 0; i < half; i++) {
+      for (let j = 0; j < 2; j++) {
+        const from = h * hd + j * half + i;
+        const to = h * hd + i * 2 + j;
+        f.set(src.subarray(from * cols, (from + 1) * cols), to * cols);
+      }
+    }
+  }
 }
