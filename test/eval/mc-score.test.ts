@@ -239,6 +239,19 @@ test('resume: an interrupted run continues from its state file with the same res
   const again = await runMc(model, [data], { shots: 2, state: jsonlStateStore(state) });
   assert.equal(again.scoredNow, 0);
   assert.deepEqual(again.tasks, fresh.tasks);
+  // an AbortSignal stops between items and keeps what was finished
+  const state2 = join(tmp(), 'state2.jsonl');
+  const ac = new AbortController();
+  await assert.rejects(
+    runMc(model, [data], {
+      shots: 2,
+      state: jsonlStateStore(state2),
+      signal: ac.signal,
+      onProgress: () => ac.abort(),
+    }),
+    /abort/i,
+  );
+  assert.equal(readFileSync(state2, 'utf8').trim().split('\n').length, 2);
   // other settings are refused instead of mixing results
   await assert.rejects(
     runMc(model, [data], { shots: 1, state: jsonlStateStore(state) }),

@@ -318,11 +318,13 @@ export async function runMc(
         throw new Error(`${item.source.file}:${item.source.line}: duplicate item id ${item.id}`);
       ids.add(item.id);
       throwIfAborted(opts.signal);
-      let r = done.get(key(item.task, item.id));
+      let r = done.get(key(data.task, item.id));
       if (!r) {
-        r = scoreItem(model, data, item, { ...opts, shots: shots[data.task] });
+        r = { ...scoreItem(model, data, item, { ...opts, shots: shots[data.task] }), task: data.task };
         await opts.state?.append(r);
         scoredNow++;
+        // let timers and signal handlers (Ctrl-C → abort) run between items
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       results.push(r);
       if (r.pred === r.gold) correct++;
