@@ -47,6 +47,8 @@ interface Exports {
   round_f16(src: number, dst: number, n: number): void;
   mm_q4_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_q8_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
+  repack_g4(src: number, dst: number, ng: number, nb: number, bs: number): void;
+  repack_q4_k(src: number, dst: number, nblocks: number): void;
   mm_rows(
     kind: number,
     w: number,
