@@ -136,16 +136,39 @@ export function hashWords(words: readonly string[]): WordHashes {
   return { a, b, len };
 }
 
-/** 64-bit key (two u32 halves) of the n-gram starting at `i`; written to `out[0]`, `out[1]`. */
-export function ngramKey2(w: WordHashes, i: number, n: number, out: Uint32Array): void {
-  let ha = 0x12345 ^ n;
-  let hb = 0x6789 ^ n;
-  for (let j = i; j < i + n; j++) {
-    ha = Math.imul(ha ^ (w.a[j] as number), 0x01000193) + 0x7f4a7c15;
-    hb = Math.imul(hb ^ (w.b[j] as number), 0x5bd1e995) + 0x2545f491;
+const BASE_A = 0x01000193;
+const BASE_B = 0x5bd1e995;
+
+/**
+ * Rolling 64-bit keys (two u32 polynomial hashes mod 2^32) of every n-gram: `a[i]`, `b[i]` for the n-gram
+ * starting at word i. O(1) per n-gram regardless of n.
+ */
+export function rollingNgramKeys(w: WordHashes, n: number, outA: Uint32Array, outB: Uint32Array): number {
+  const count = w.a.length - n + 1;
+  if (count <= 0) return 0;
+  let powA = 1;
+  let powB = 1;
+  for (let j = 1; j < n; j++) {
+    powA = Math.imul(powA, BASE_A);
+    powB = Math.imul(powB, BASE_B);
   }
-  out[0] = mix32(ha);
-  out[1] = mix32(hb);
+  let ha = 0;
+  let hb = 0;
+  for (let j = 0; j < n; j++) {
+    ha = (Math.imul(ha, BASE_A) + (w.a[j] as number)) | 0;
+    hb = (Math.imul(hb, BASE_B) + (w.b[j] as number)) | 0;
+  }
+  outA[0] = ha;
+  outB[0] = hb;
+  for (let i = 1; i < count; i++) {
+    ha =
+      (Math.imul((ha - Math.imul(w.a[i - 1] as number, powA)) | 0, BASE_A) + (w.a[i + n - 1] as number)) | 0;
+    hb =
+      (Math.imul((hb - Math.imul(w.b[i - 1] as number, powB)) | 0, BASE_B) + (w.b[i + n - 1] as number)) | 0;
+    outA[i] = ha;
+    outB[i] = hb;
+  }
+  return count;
 }
 
 /** Characters of the n-gram at `i` when its words are joined with `sep` characters between them. */

@@ -61,17 +61,18 @@ export function shingleHashes(text: string, n: number): Uint32Array {
 export function signature(h: MinHasher, text: string): Uint32Array {
   const sh = shingleHashes(text, h.opts.ngram);
   const k = h.a.length;
-  const sig = new Uint32Array(k).fill(0xffffffff);
+  // minimum taken in signed order (any fixed total order gives a valid min-hash); stored as u32 bits
+  const sig = new Int32Array(k).fill(0x7fffffff);
   const { a, b } = h;
   for (let s = 0; s < sh.length; s++) {
     const x = sh[s] as number;
     for (let i = 0; i < k; i++) {
       let v = Math.imul(x ^ (b[i] as number), a[i] as number);
-      v = (v ^ (v >>> 15)) >>> 0;
+      v ^= v >>> 15;
       if (v < (sig[i] as number)) sig[i] = v;
     }
   }
-  return sig;
+  return new Uint32Array(sig.buffer);
 }
 
 /** Two 32-bit keys per band (a 64-bit bucket id), so unrelated documents practically never share a bucket. */

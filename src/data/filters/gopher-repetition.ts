@@ -1,7 +1,7 @@
 // Gopher repetition filter (Rae et al. 2021, datatrove defaults): duplicated lines/paragraphs and repeated n-grams.
 import { type Document, type Filter, type FilterResult, settings } from '../document.js';
 import { PairCounter } from '../hash-table.js';
-import { findDuplicates, hashWords, ngramChars, ngramKey2, splitWords } from '../text.js';
+import { findDuplicates, hashWords, ngramChars, rollingNgramKeys, splitWords } from '../text.js';
 
 /** Settings of the Gopher repetition filter; `null` disables a rule. Pairs are `[n, max_fraction]`. */
 export interface GopherRepetitionOptions {
@@ -37,7 +37,8 @@ export const GOPHER_REPETITION_DEFAULTS: GopherRepetitionOptions = {
 export function gopherRepetition(options?: unknown): Filter {
   const o = settings(GOPHER_REPETITION_DEFAULTS, options, 'stage gopher_repetition');
   const table = new PairCounter();
-  const key = new Uint32Array(2);
+  let ka = new Uint32Array(1024);
+  let kb = new Uint32Array(1024);
   return {
     name: 'gopher_repetition',
     filter(doc: Document): FilterResult {
@@ -59,14 +60,18 @@ export function gopherRepetition(options?: unknown): Filter {
       const words = splitWords(text);
       const wh = hashWords(words);
       const nW = words.length;
+      if (ka.length < nW) {
+        ka = new Uint32Array(nW * 2);
+        kb = new Uint32Array(nW * 2);
+      }
       for (const [n, frac] of o.top_n_grams) {
         if (nW < n) continue;
         table.clear(nW);
         let best = 0;
         let bestChars = 0;
-        for (let i = 0; i + n <= nW; i++) {
-          ngramKey2(wh, i, n, key);
-          const c = table.add(key[0] as number, key[1] as number);
+        const count = rollingNgramKeys(wh, n, ka, kb);
+        for (let i = 0; i < count; i++) {
+          const c = table.add(ka[i] as number, kb[i] as number);
           if (c > best) {
             best = c;
             bestChars = ngramChars(wh, i, n, 1);
@@ -78,9 +83,9 @@ export function gopherRepetition(options?: unknown): Filter {
         table.clear(nW);
         let repeated = 0;
         let i = 0;
+        rollingNgramKeys(wh, n, ka, kb);
         while (i < nW - n + 1) {
-          ngramKey2(wh, i, n, key);
-          if (table.add(key[0] as number, key[1] as number) > 1) {
+          if (table.add(ka[i] as number, kb[i] as number) > 1) {
             repeated += ngramChars(wh, i, n, 0);
             i += n;
           } else i++;

@@ -10,7 +10,7 @@ export interface LanguageOptions {
   max_chars: number;
 }
 
-export const LANGUAGE_DEFAULTS: LanguageOptions = { languages: ['en'], min_score: 0.65, max_chars: 1000 };
+export const LANGUAGE_DEFAULTS: LanguageOptions = { languages: ['en'], min_score: 0.65, max_chars: 500 };
 
 /** Create the language filter; sets metadata.language / language_score. Reasons: `lang_<code>`, `lang_low_score`. */
 export function language(options?: unknown): Filter {

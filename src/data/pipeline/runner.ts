@@ -77,44 +77,70 @@ function spawnWorker(url: URL, ext: string): Worker {
   return new Worker(boot, { eval: true });
 }
 
-async function runTasks(plan: Plan, tasks: Task[], workers: number, progress: Progress): Promise<void> {
+/** A pool of worker threads kept for the whole run (tsx/loader start-up is paid once per worker). */
+class WorkerPool {
+  private readonly workers: Worker[] = [];
+  constructor(private readonly size: number) {}
+  private get(i: number): Worker {
+    if (!this.workers[i]) {
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      this.workers[i] = spawnWorker(new URL(`./worker${ext}`, import.meta.url), ext);
+    }
+    return this.workers[i] as Worker;
+  }
+  /** Run tasks, each worker pulling the next task when it finishes one. */
+  async run(plan: Plan, tasks: Task[], progress: Progress): Promise<void> {
+    const queue = [...tasks];
+    const n = Math.min(this.size, tasks.length);
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => {
+        const w = this.get(i);
+        return new Promise<void>((resolve, reject) => {
+          const onMessage = (m: { type: string; docs?: number; message?: string }) => {
+            if (m.type === 'progress') progress.addDocs(m.docs ?? 0);
+            else if (m.type === 'done') {
+              progress.taskDone();
+              next();
+            } else if (m.type === 'error') finish(new Error(m.message));
+          };
+          const finish = (err?: Error) => {
+            w.off('message', onMessage);
+            w.off('error', finish);
+            if (err) reject(err);
+            else resolve();
+          };
+          const next = () => {
+            const t = queue.shift();
+            if (!t) return finish();
+            w.postMessage({ plan, shard: t.shard, phase: t.phase });
+          };
+          w.on('message', onMessage);
+          w.on('error', finish);
+          next();
+        });
+      }),
+    );
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+async function runTasks(
+  plan: Plan,
+  tasks: Task[],
+  pool: WorkerPool | null,
+  progress: Progress,
+): Promise<void> {
   if (tasks.length === 0) return;
-  if (workers <= 1) {
+  if (!pool) {
     for (const t of tasks) {
       await runShardPhase(plan, t.shard, t.phase, (n) => progress.addDocs(n));
       progress.taskDone();
     }
     return;
   }
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const url = new URL(`./worker${ext}`, import.meta.url);
-  const queue = [...tasks];
-  const pool = Array.from({ length: Math.min(workers, tasks.length) }, () => spawnWorker(url, ext));
-  try {
-    await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const next = () => {
-              const t = queue.shift();
-              if (!t) return resolve();
-              w.postMessage({ plan, shard: t.shard, phase: t.phase });
-            };
-            w.on('message', (m: { type: string; docs?: number; message?: string }) => {
-              if (m.type === 'progress') progress.addDocs(m.docs ?? 0);
-              else if (m.type === 'done') {
-                progress.taskDone();
-                next();
-              } else if (m.type === 'error') reject(new Error(m.message));
-            });
-            w.on('error', reject);
-            next();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
+  await pool.run(plan, tasks, progress);
 }
 
 async function readRecords(run: string, phase: number, n: number): Promise<(ShardPhaseRecord | null)[]> {
@@ -221,28 +247,33 @@ export async function runPipeline(
     `data ${config.name}`,
   );
   let pending: string | undefined;
-  for (let phase = 0; phase < plan.segments.length; phase++) {
-    if (phase > 0) {
-      const b = phase - 1;
-      const deadline = Date.now() + (opts.waitForShards ?? 0) * 1000;
-      for (;;) {
-        const recs = await readRecords(run, b, plan.shards.length);
-        const missing = recs.map((r, i) => (r ? -1 : i)).filter((i) => i >= 0);
-        if (missing.length === 0) break;
-        if (Date.now() >= deadline) {
-          pending = `dedup barrier ${b} waits for shards ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} (phase ${b}); rerun when they finish`;
-          break;
+  const pool = (opts.workers ?? 1) > 1 ? new WorkerPool(opts.workers as number) : null;
+  try {
+    for (let phase = 0; phase < plan.segments.length; phase++) {
+      if (phase > 0) {
+        const b = phase - 1;
+        const deadline = Date.now() + (opts.waitForShards ?? 0) * 1000;
+        for (;;) {
+          const recs = await readRecords(run, b, plan.shards.length);
+          const missing = recs.map((r, i) => (r ? -1 : i)).filter((i) => i >= 0);
+          if (missing.length === 0) break;
+          if (Date.now() >= deadline) {
+            pending = `dedup barrier ${b} waits for shards ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} (phase ${b}); rerun when they finish`;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 2000));
         }
-        await new Promise((r) => setTimeout(r, 2000));
+        if (pending) break;
+        await mergeBarrier(plan, b);
       }
-      if (pending) break;
-      await mergeBarrier(plan, b);
+      const todo = mine
+        .filter((s) => !existsSync(layout.done(run, phase, s)))
+        .map((shard) => ({ shard, phase }));
+      for (let i = 0; i < mine.length - todo.length; i++) progress.taskDone();
+      await runTasks(plan, todo, pool, progress);
     }
-    const todo = mine
-      .filter((s) => !existsSync(layout.done(run, phase, s)))
-      .map((shard) => ({ shard, phase }));
-    for (let i = 0; i < mine.length - todo.length; i++) progress.taskDone();
-    await runTasks(plan, todo, opts.workers ?? 1, progress);
+  } finally {
+    await pool?.close();
   }
   progress.end();
   const stats = await writeRunStats(plan);

@@ -1,0 +1,163 @@
+// Data toolkit benchmark: MB/s/core of the heuristic filter chain and of MinHash (1 and 2 workers), S-curve, langid.
+// Usage: npx tsx bench/data.ts [--mb 100] [--keep]   → writes bench/results/data.json
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { minHasher, signature } from '../src/data/dedup/minhash.js';
+import { measureSCurve } from '../src/data/dedup/s-curve.js';
+import type { Filter } from '../src/data/document.js';
+import { c4 } from '../src/data/filters/c4.js';
+import { fineweb } from '../src/data/filters/fineweb.js';
+import { gopherQuality } from '../src/data/filters/gopher-quality.js';
+import { gopherRepetition } from '../src/data/filters/gopher-repetition.js';
+import { language } from '../src/data/filters/language.js';
+import { identifyLanguage } from '../src/data/langid/langid.js';
+import { HELDOUT_TEXT } from '../src/data/langid/samples.js';
+import { resolveConfig } from '../src/data/pipeline/config.js';
+import { runPipeline } from '../src/data/pipeline/runner.js';
+import { syntheticJsonl } from '../src/data/synthetic-web.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const totalMb = arg('mb', 100);
+const shards = 8;
+const dir = mkdtempSync(join(tmpdir(), 'pocketlm-bench-data-'));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+// 1. corpus
+const t = performance.now();
+mkdirSync(join(dir, 'in'));
+let inputBytes = 0;
+for (let s = 0; s < shards; s++) {
+  const p = join(dir, 'in', `shard-${s}.jsonl`);
+  writeFileSync(p, [...syntheticJsonl(1000 + s, (totalMb * 1e6) / shards)].join(''));
+  inputBytes += statSync(p).size;
+}
+log(
+  `corpus: ${(inputBytes / 1e6).toFixed(1)} MB in ${shards} shards (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+);
+
+// 2. in-process filter breakdown (no I/O) on a 10 MB sample
+const sample = [...syntheticJsonl(7, 10e6)].map((l) => JSON.parse(l) as { text: string });
+const sampleMb = sample.reduce((a, d) => a + Buffer.byteLength(d.text), 0) / 1e6;
+/** CPU seconds (user + system, all threads of this process) since `c0`. */
+const cpuSince = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
+const breakdown: Record<string, { mb_per_wall_s: number; mb_per_cpu_s: number }> = {};
+const measure = (name: string, fn: () => void) => {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  breakdown[name] = {
+    mb_per_wall_s: sampleMb / ((performance.now() - t0) / 1000),
+    mb_per_cpu_s: sampleMb / cpuSince(c0),
+  };
+};
+const chain: Filter[] = [language(), gopherRepetition(), gopherQuality(), c4(), fineweb()];
+for (const f of chain) {
+  const docs = sample.map((d) => ({ id: 'x', text: d.text, metadata: {} }));
+  measure(f.name, () => {
+    for (const d of docs) f.filter(d);
+  });
+}
+{
+  const docs = sample.map((d) => ({ id: 'x', text: d.text, metadata: {} }));
+  measure('chain_in_process', () => {
+    for (const d of docs) for (const f of chain) if (f.filter(d) !== true) break;
+  });
+  const h = minHasher();
+  measure('minhash_signatures_in_process', () => {
+    for (const d of sample) signature(h, d.text);
+  });
+}
+log(
+  `in-process MB per CPU-second: ${Object.entries(breakdown)
+    .map(([k, v]) => `${k} ${v.mb_per_cpu_s.toFixed(1)}`)
+    .join(', ')}`,
+);
+
+// 3. pipeline runs (reading, stats, writing included)
+async function timed(name: string, stages: unknown[], workers: number) {
+  const cfg = resolveConfig(
+    {
+      name,
+      input: { type: 'jsonl', paths: ['in'] },
+      stages,
+      output: { type: 'jsonl', compression: 'none', rejected: false },
+    },
+    `bench:${name}`,
+    dir,
+    join(dir, `run-${name}-w${workers}`),
+  );
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await runPipeline(cfg, { workers, progress: false });
+  const s = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(c0);
+  const mbps = inputBytes / 1e6 / s;
+  const perCpu = inputBytes / 1e6 / cpu;
+  log(
+    `${name} workers=${workers}: ${s.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s, ${mbps.toFixed(1)} MB/s wall, ${(mbps / workers).toFixed(1)} MB/s/core wall, ${perCpu.toFixed(1)} MB per CPU-s, kept ${r.stats.docs_written}/${r.stats.docs_read}`,
+  );
+  return {
+    workers,
+    seconds: s,
+    cpu_seconds: cpu,
+    mb_per_s: mbps,
+    mb_per_s_per_core: mbps / workers,
+    mb_per_cpu_s: perCpu,
+    docs_read: r.stats.docs_read,
+    docs_written: r.stats.docs_written,
+  };
+}
+const heuristic = ['language', 'gopher_repetition', 'gopher_quality', 'c4', 'fineweb'];
+const results = {
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    loadavg_at_start: loadavg(),
+    node: process.version,
+  },
+  input_mb: inputBytes / 1e6,
+  in_process_mb_per_s: breakdown,
+  heuristic_chain: [await timed('heuristic', heuristic, 1), await timed('heuristic', heuristic, 2)],
+  minhash: [await timed('minhash', ['minhash_dedup'], 1), await timed('minhash', ['minhash_dedup'], 2)],
+  s_curve_14x8: measureSCurve([0.9, 0.8, 0.7, 0.5], 1000),
+  langid_heldout: (() => {
+    let ok = 0;
+    let n = 0;
+    for (const [l, xs] of Object.entries(HELDOUT_TEXT))
+      for (const x of xs) n++, identifyLanguage(x).lang === l && ok++;
+    return { sentences: n, correct: ok, accuracy: ok / n };
+  })(),
+  loadavg_at_end: loadavg(),
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/data.json', `${JSON.stringify(results, null, 1)}\n`);
+if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+console.log('heuristic chain (langid + Gopher + C4 + FineWeb):');
+for (const r of results.heuristic_chain)
+  console.log(
+    `  ${r.workers} worker(s): ${r.mb_per_s_per_core.toFixed(1)} MB/s/core wall (${r.mb_per_s.toFixed(1)} MB/s), ${r.mb_per_cpu_s.toFixed(1)} MB per CPU-second`,
+  );
+console.log('MinHash (signatures + merge + filter):');
+for (const r of results.minhash)
+  console.log(
+    `  ${r.workers} worker(s): ${r.mb_per_s_per_core.toFixed(1)} MB/s/core wall (${r.mb_per_s.toFixed(1)} MB/s), ${r.mb_per_cpu_s.toFixed(1)} MB per CPU-second`,
+  );
+console.log(
+  'S-curve (14×8):',
+  results.s_curve_14x8
+    .map((p) => `J≈${p.mean_jaccard.toFixed(2)}: ${p.detected.toFixed(3)} vs ${p.expected.toFixed(3)}`)
+    .join('; '),
+);
+console.log(`langid held-out: ${results.langid_heldout.correct}/${results.langid_heldout.sentences}`);
+console.log(
+  `load average start ${results.machine.loadavg_at_start.map((x) => x.toFixed(1)).join(' ')}, end ${results.loadavg_at_end.map((x) => x.toFixed(1)).join(' ')} on ${results.machine.cpus} CPUs`,
+);
+console.log('→ bench/results/data.json');
