@@ -197,3 +197,22 @@ export async function evalAnswers(
     },
   };
 }
+
+/**
+ * A noisy copy of a QA set: in each question the longest word (≥ 5 letters) gets one deterministic
+ * typo (two inner letters swapped), as users type. Tests robustness of lexical vs n-gram retrieval.
+ */
+export function withTypos(qa: QaItem[]): QaItem[] {
+  return qa.map((q, qi) => {
+    const words = [...q.question.matchAll(/\p{L}{5,}/gu)];
+    if (words.length === 0) return q;
+    const w = words.reduce((a, b) => (b[0].length > a[0].length ? b : a));
+    const i = 1 + (qi % (w[0].length - 3));
+    const typo = w[0].slice(0, i) + w[0][i + 1] + w[0][i] + w[0].slice(i + 2);
+    return {
+      ...q,
+      id: q.id ? `${q.id}-typo` : undefined,
+      question: q.question.slice(0, w.index) + typo + q.question.slice(w.index! + w[0].length),
+    };
+  });
+}

@@ -33,7 +33,7 @@ export interface SearchOptions {
   reranker?: Reranker;
   /** How many fused candidates the reranker sees (default 20). */
   rerankTop?: number;
-  /** BM25 ignores query words found in more than this share of chunks (default 0.5), unless all are. */
+  /** BM25 ignores query words found in more than this share of chunks (default 0.2), unless all are. */
   maxTermShare?: number;
   gate?: GateOptions;
 }
@@ -76,7 +76,7 @@ const quoteTerm = (t: string) => `"${t.replace(/"/g, '""')}"`;
  * The query words worth matching: those present in the KB, without near-ubiquitous ones (in more than
  * `maxShare` of chunks: they cost the most to score and separate nothing), unless nothing else is left.
  */
-export function matchTerms(store: KbStore, query: string, maxShare = 0.5): string[] {
+export function matchTerms(store: KbStore, query: string, maxShare = 0.2): string[] {
   const terms = [...new Set(contentWords(query))];
   const n = store.chunkCount();
   const withDf = terms.map((t) => ({ t, df: store.ftsCount(quoteTerm(t)) })).filter((x) => x.df > 0);
