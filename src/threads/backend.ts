@@ -4,6 +4,8 @@ import { KERNEL_TYPES, KernelModule, type PackedMatrix } from '../kernels/matvec
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
 import type { Backend, WeightMatrix } from '../model/backend.js';
 import type { TensorRef } from '../model/config.js';
+import { matmulRef } from '../quant/matmul-ref.js';
+import { VEC_DOT_TYPES } from '../quant/vec-dot.js';
 import {
   ARG_ID,
   ARG_N,
@@ -47,6 +49,8 @@ interface Prepared extends WeightMatrix {
   readonly id: number;
   readonly local?: PackedMatrix;
   readonly shares: readonly Share[];
+  /** Weights of a type without wasm kernels, multiplied by src/quant's matmulRef on the calling thread. */
+  readonly fallback?: Uint8Array;
 }
 
 /** Splits `rows` into `parts` ranges on multiples of 4 (the kernels' row groups); empty ranges dropped. */
@@ -159,9 +163,14 @@ export class WasmBackend implements Backend {
     if (t.dims.length !== 2 && !(t.dims.length > 2 && t.dims.slice(2).every((d) => d === 1))) {
       throw new Error(`prepareMatrix(${t.name}): expected a 2-D tensor, got dims [${t.dims.join(', ')}]`);
     }
-    if (!KERNEL_TYPES.includes(t.type)) {
+    const fallback = !KERNEL_TYPES.includes(t.type);
+    if (fallback && VEC_DOT_TYPES[t.type] === undefined) {
       throw new Error(
-        `prepareMatrix(${t.name}): weight type ${ggmlTypeName(t.type)} is not supported by the wasm backend (supported: ${KERNEL_TYPES.map(ggmlTypeName).join(', ')})`,
+        `prepareMatrix(${t.name}): weight type ${ggmlTypeName(t.type)} is not supported by the wasm backend (kernels: ${KERNEL_TYPES.map(ggmlTypeName).join(', ')}; slow exact fallback: ${Object.keys(
+          VEC_DOT_TYPES,
+        )
+          .map((k) => ggmlTypeName(Number(k)))
+          .join(', ')})`,
       );
     }
     const cols = t.dims[0]!;
@@ -171,6 +180,19 @@ export class WasmBackend implements Backend {
       throw new Error(`prepareMatrix(${t.name}): ${t.data.length} bytes of data, expected ${rows * rb}`);
     }
     const id = this.nextId++;
+    if (fallback) {
+      // No wasm kernel for this type (q4_1, q5_0, q5_1, q5_K, bf16): exact but plain-TS speed.
+      const m: Prepared = {
+        name: t.name,
+        type: t.type,
+        rows,
+        cols,
+        id,
+        shares: [],
+        fallback: t.data.slice(0, rows * rb),
+      };
+      return m;
+    }
     const ranges = splitRows(rows, this.threads);
     const shares: Share[] = [];
     // Workers first (their copies run while this thread packs its own share).
@@ -212,6 +234,10 @@ export class WasmBackend implements Backend {
       throw new Error(`matmul(${m.name}): x has ${x.length} floats, need ${n}×${cols}`);
     if (out.length < n * rows)
       throw new Error(`matmul(${m.name}): out has ${out.length} floats, need ${n}×${rows}`);
+    if (m.fallback) {
+      matmulRef({ type: m.type, data: m.fallback, rows, cols }, x, n, out);
+      return;
+    }
     const remote = m.shares.length > (m.local ? 1 : 0);
     if (remote) {
       this.ensureShared(n * cols, n * rows);

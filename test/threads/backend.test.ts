@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { GgmlType, ggmlTypeName } from '../../src/format/ggml-types.js';
+import { quantizeTensor } from '../../src/quant/index.js';
+import { matmulRef } from '../../src/quant/matmul-ref.js';
 import { createBackend, splitRows } from '../../src/threads/index.js';
 import { checkAgainstRef, randomActivations, randomWeights, TOLERANCE } from '../kernels/helpers.js';
 
@@ -86,13 +88,34 @@ test('several matrices stay usable; larger batches grow the shared buffers', () 
   }
 });
 
+test('types without wasm kernels (q4_1, q5_0, q5_1, q5_K, bf16) fall back to matmulRef exactly', () => {
+  const be = createBackend({ threads: 2 });
+  try {
+    for (const type of [GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q5_K, GgmlType.BF16]) {
+      const cols = 256;
+      const rows = 5;
+      const f = randomActivations(rows, cols, type);
+      const w = quantizeTensor(type, f, rows, cols);
+      const m = be.prepareMatrix({ name: `f${type}`, type, dims: [cols, rows], data: w });
+      const x = randomActivations(3, cols, 7);
+      const out = new Float32Array(3 * rows);
+      be.matmul(m, x, 3, out);
+      const ref = new Float32Array(3 * rows);
+      matmulRef({ type, data: w, rows, cols }, x, 3, ref);
+      assert.deepEqual(out, ref, ggmlTypeName(type));
+    }
+  } finally {
+    be.dispose();
+  }
+});
+
 test('bad input is rejected with messages naming the tensor', () => {
   const be = createBackend({ threads: 2 });
   try {
     const data = new Uint8Array(4 * 176);
     assert.throws(
-      () => be.prepareMatrix({ name: 'blk.0.ffn_down.weight', type: GgmlType.Q5_K, dims: [256, 4], data }),
-      /blk\.0\.ffn_down\.weight.*q5_K.*not supported/,
+      () => be.prepareMatrix({ name: 'blk.0.ffn_down.weight', type: GgmlType.Q3_K, dims: [256, 4], data }),
+      /blk\.0\.ffn_down\.weight.*q3_K.*not supported/,
     );
     assert.throws(
       () => be.prepareMatrix({ name: 'short', type: GgmlType.Q4_0, dims: [64, 4], data: new Uint8Array(10) }),
