@@ -117,3 +117,30 @@ test('store: the vector cache follows commits made by another connection', async
     cleanup();
   }
 });
+
+test('openKnowledgeBase: reembed switches embedders deliberately; embedMissing fills a BM25-only KB', async () => {
+  const { openKnowledgeBase } = await import('../../src/rag/index.js');
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'kb.sqlite');
+    const plain = await openKnowledgeBase(path);
+    await plain.addText('/x.md', '# X\n\nThe otter builds dams.\n', { kind: 'md' });
+    assert.equal(plain.stats().vectors, 0);
+    assert.equal((await plain.search('otter dams', { mode: 'bm25' })).hits.length, 1);
+    await assert.rejects(plain.search('otter', { mode: 'vector' }), /vector search needs an embedder/);
+    plain.close();
+    const a = await openKnowledgeBase(path, { embedder: emb });
+    assert.equal(await a.embedMissing(), 1);
+    assert.equal((await a.search('otter dams', { mode: 'vector' })).hits.length, 1);
+    a.close();
+    const other = new HashingEmbedder({ dim: 32 });
+    await assert.rejects(openKnowledgeBase(path, { embedder: other }), /mixing embedders/);
+    const b = await openKnowledgeBase(path, { embedder: other, reembed: true });
+    assert.deepEqual(b.stats().embedder, { id: other.id, dim: 32 });
+    assert.equal(b.stats().vectors, 1);
+    assert.equal((await b.search('otter dams', { mode: 'vector' })).hits.length, 1);
+    b.close();
+  } finally {
+    cleanup();
+  }
+});
