@@ -584,6 +584,134 @@
       (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
     (local.get $acc))
 
+  ;; Two activation rows (x, y) against one Q8_0 group of 4 rows (prefill); partial sums via scratch slots.
+  (func $q8_0_g4x2 (param $w i32) (param $x i32) (param $y i32) (param $nb i32) (param $oa i32) (param $ob i32)
+    (local $fa v128) (local $fb v128) (local $w0 v128) (local $w1 v128) (local $sc v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (loop $blk
+      (local.set $w0 (v128.load (local.get $x)))
+      (local.set $a0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $a1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load offset=16 (local.get $x)))
+      (local.set $a2 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $a3 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load (local.get $y)))
+      (local.set $b0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $b1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load offset=16 (local.get $y)))
+      (local.set $b2 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $b3 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $w0 (v128.load offset=8 (local.get $w)))
+      (local.set $w1 (v128.load offset=24 (local.get $w)))
+      (local.set $l0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $l1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $l2 (i16x8.extend_low_i8x16_s (local.get $w1)))
+      (local.set $l3 (i16x8.extend_high_i8x16_s (local.get $w1)))
+      (v128.store offset=0 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $a1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $a3) (local.get $l3)))))
+      (v128.store offset=64 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $b1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $b3) (local.get $l3)))))
+      (local.set $w0 (v128.load offset=40 (local.get $w)))
+      (local.set $w1 (v128.load offset=56 (local.get $w)))
+      (local.set $l0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $l1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $l2 (i16x8.extend_low_i8x16_s (local.get $w1)))
+      (local.set $l3 (i16x8.extend_high_i8x16_s (local.get $w1)))
+      (v128.store offset=16 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $a1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $a3) (local.get $l3)))))
+      (v128.store offset=80 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $b1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $b3) (local.get $l3)))))
+      (local.set $w0 (v128.load offset=72 (local.get $w)))
+      (local.set $w1 (v128.load offset=88 (local.get $w)))
+      (local.set $l0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $l1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $l2 (i16x8.extend_low_i8x16_s (local.get $w1)))
+      (local.set $l3 (i16x8.extend_high_i8x16_s (local.get $w1)))
+      (v128.store offset=32 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $a1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $a3) (local.get $l3)))))
+      (v128.store offset=96 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $b1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $b3) (local.get $l3)))))
+      (local.set $w0 (v128.load offset=104 (local.get $w)))
+      (local.set $w1 (v128.load offset=120 (local.get $w)))
+      (local.set $l0 (i16x8.extend_low_i8x16_s (local.get $w0)))
+      (local.set $l1 (i16x8.extend_high_i8x16_s (local.get $w0)))
+      (local.set $l2 (i16x8.extend_low_i8x16_s (local.get $w1)))
+      (local.set $l3 (i16x8.extend_high_i8x16_s (local.get $w1)))
+      (v128.store offset=48 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $a1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $a2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $a3) (local.get $l3)))))
+      (v128.store offset=112 (i32.const 0)
+        (i32x4.add
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b0) (local.get $l0)) (i32x4.dot_i16x8_s (local.get $b1) (local.get $l1)))
+          (i32x4.add (i32x4.dot_i16x8_s (local.get $b2) (local.get $l2)) (i32x4.dot_i16x8_s (local.get $b3) (local.get $l3)))))
+      (local.set $sc (v128.load16x4_u (local.get $w)))
+      (local.set $sc
+        (v128.or
+          (f32x4.mul
+            (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+            (f32x4.splat (f32.const 0x1p112)))
+          (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+      (local.set $s0 (v128.load offset=0 (i32.const 0)))
+      (local.set $s1 (v128.load offset=16 (i32.const 0)))
+      (local.set $s2 (v128.load offset=32 (i32.const 0)))
+      (local.set $s3 (v128.load offset=48 (i32.const 0)))
+      (local.set $s0
+        (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (local.tee $s0 (i32x4.add
+              (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1))
+              (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1))))
+            (local.tee $s2 (i32x4.add
+              (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3))
+              (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3)))))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s2))))
+      (local.set $fa
+        (f32x4.add (local.get $fa)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (local.get $s0))
+            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $x)))))))
+      (local.set $s0 (v128.load offset=64 (i32.const 0)))
+      (local.set $s1 (v128.load offset=80 (i32.const 0)))
+      (local.set $s2 (v128.load offset=96 (i32.const 0)))
+      (local.set $s3 (v128.load offset=112 (i32.const 0)))
+      (local.set $s0
+        (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (local.tee $s0 (i32x4.add
+              (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1))
+              (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1))))
+            (local.tee $s2 (i32x4.add
+              (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3))
+              (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3)))))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $s0) (local.get $s2))))
+      (local.set $fb
+        (f32x4.add (local.get $fb)
+          (f32x4.mul
+            (f32x4.convert_i32x4_s (local.get $s0))
+            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $y)))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 136)))
+      (local.set $x (i32.add (local.get $x) (i32.const 40)))
+      (local.set $y (i32.add (local.get $y) (i32.const 40)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (v128.store (local.get $oa) (local.get $fa))
+    (v128.store (local.get $ob) (local.get $fb)))
+
   ;; ---------------------------------------------------------------- Q4_K × Q8_K
   (func $q4_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
     (local $facc v128) (local $acc v128) (local $m v128) (local $j i32) (local $q i32) (local $xp i32)
@@ -1322,7 +1450,7 @@
 
   (func (export "mm_q8_0") (param $w i32) (param $ng i32) (param $nb i32) (param $x i32) (param $n i32)
     (param $out i32) (param $ldo i32)
-    (local $t0 i32) (local $t1 i32) (local $t i32) (local $g i32) (local $wg i32) (local $gs i32) (local $xs i32)
+    (local $t0 i32) (local $t1 i32) (local $t i32) (local $g i32) (local $wg i32) (local $gs i32) (local $xs i32) (local $oa i32)
     (local.set $gs (i32.mul (local.get $nb) (i32.const 136)))
     (local.set $xs (i32.mul (local.get $nb) (i32.const 40)))
     (block $done
@@ -1337,11 +1465,20 @@
             (br_if $gd (i32.ge_u (local.get $g) (local.get $ng)))
             (local.set $t (local.get $t0))
             (loop $toks
-              (v128.store
+              (local.set $oa
                 (i32.add (local.get $out)
-                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 2)))
-                (call $q8_0_g4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
-              (br_if $toks (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 2))))
+              (if (i32.lt_u (i32.add (local.get $t) (i32.const 1)) (local.get $t1))
+                (then
+                  (call $q8_0_g4x2 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs)))
+                    (i32.add (local.get $x) (i32.mul (i32.add (local.get $t) (i32.const 1)) (local.get $xs)))
+                    (local.get $nb) (local.get $oa) (i32.add (local.get $oa) (i32.shl (local.get $ldo) (i32.const 2))))
+                  (local.set $t (i32.add (local.get $t) (i32.const 2))))
+                (else
+                  (v128.store (local.get $oa)
+                    (call $q8_0_g4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))))
+              (br_if $toks (i32.lt_u (local.get $t) (local.get $t1))))
             (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
             (br $groups)))
