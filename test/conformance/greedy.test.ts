@@ -79,6 +79,9 @@ for (const type of [GgmlType.F32, GgmlType.F16]) {
               .tokens;
             assert.equal(want.length, N_GEN);
             const k = got.findIndex((t, i) => t !== want[i]);
+            process.stdout.write(
+              `# ${ggmlTypeName(type)} ${label} ${backend}: ${k < 0 ? N_GEN : k}/${N_GEN} tokens equal, ${new Set(want).size} distinct: ${want.join(' ')}\n`,
+            );
             if (k >= 0) {
               const gap = await topGap(ref, [...prompt, ...want.slice(0, k)], nVocab);
               assert.ok(
