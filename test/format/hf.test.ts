@@ -199,7 +199,7 @@ test('SentencePiece model: protobuf round-trip, defaults, unknown fields, errors
       assert.match((e as Error).message, /^tok\.model: .*\(at offset \d+\)$/);
       rejected++;
     }
-    assert.ok(performance.now() - t0 < 100);
+    assert.ok(performance.now() - t0 < 1000, 'SentencePiece parse took over 1 s');
   }
   assert.ok(rejected > 500, `only ${rejected} rejected`);
 });

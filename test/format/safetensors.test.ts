@@ -56,7 +56,7 @@ function rejects(bytes: Uint8Array, pattern: RegExp, what = String(pattern)): vo
   } catch (e) {
     err = e;
   }
-  assert.ok(performance.now() - t0 < 250, `${what}: slow`);
+  assert.ok(performance.now() - t0 < 1000, `${what}: slow`);
   assert.ok(err instanceof Error, `${what}: expected an Error`);
   assert.ok(!(err instanceof TypeError) && !(err instanceof RangeError), `${what}: crash ${err.message}`);
   assert.match(err.message, /^x\.safetensors: /);
@@ -162,7 +162,7 @@ test('truncation at every offset: clear error, or a request for more header byte
       parseSafetensorsHeader(SAMPLE.subarray(0, cut), { fileSize: SAMPLE.length });
     } catch (e) {
       assert.ok(e instanceof SafetensorsTruncatedError, `cut ${cut}: ${String(e)}`);
-      assert.ok(e.needed > cut);
+      assert.ok(e.needed > cut, `cut ${cut}: needed ${e.needed}`);
     }
   }
 });
@@ -192,7 +192,11 @@ test('thousands of seeded random mutations never crash or hang', () => {
       bad++;
     }
     if (f) {
-      for (const t of f.tensors) assert.ok(t.end <= bytes.length && t.start >= f.header.dataOffset);
+      for (const t of f.tensors)
+        assert.ok(
+          t.end <= bytes.length && t.start >= f.header.dataOffset,
+          `seed ${seed}: ${t.name} out of bounds`,
+        );
       ok++;
     }
   }

@@ -211,8 +211,12 @@ test('pull picks the single .gguf, follows the 302 to the CDN, checks sha256, ca
   assert.equal(seen.at(-1), 300_000);
   assert.ok(
     log.some((l) => l.server === 'hub' && l.url.startsWith('/api/models/acme/tiny-gguf/revision/main')),
+    'the API was asked for the file list',
   );
-  assert.ok(log.some((l) => l.server === 'cdn'));
+  assert.ok(
+    log.some((l) => l.server === 'cdn'),
+    'the data came from the CDN',
+  );
   // Already cached: no network at all.
   log.length = 0;
   const again = await pull({ repo: 'acme/tiny-gguf', file: 'tiny-q4.gguf', ...base(cache) });
@@ -268,7 +272,10 @@ test('a connection dropped mid-way resumes with a Range request and completes wi
   assert.equal(cdnReqs.length, 3);
   assert.equal(cdnReqs[0]!.range, undefined);
   assert.match(cdnReqs[1]!.range ?? '', /^bytes=\d+-$/);
-  assert.ok(Number(/\d+/.exec(cdnReqs[2]!.range!)![0]) > Number(/\d+/.exec(cdnReqs[1]!.range!)![0]));
+  assert.ok(
+    Number(/\d+/.exec(cdnReqs[2]!.range!)![0]) > Number(/\d+/.exec(cdnReqs[1]!.range!)![0]),
+    'second resume starts later',
+  );
   assert.equal(resumed.length, 2);
 });
 
@@ -319,7 +326,7 @@ test('a .part of an older version of the file is discarded, not resumed', async 
 test('a hash mismatch is detected and the bad download deleted', async () => {
   const cache = cacheOf('c6');
   await assert.rejects(pull({ repo: 'acme/corrupt', file: 'bad.gguf', ...base(cache) }), (e: Error) => {
-    assert.ok(e instanceof HubIntegrityError);
+    assert.ok(e instanceof HubIntegrityError, `not an integrity error: ${e.name}`);
     assert.match(
       e.message,
       /sha256 mismatch: got [0-9a-f]{64}, expected [0-9a-f]{64}; the download was deleted/,
@@ -353,8 +360,14 @@ test('401 without a token, 401 with a wrong one; the token never goes to the CDN
   log.length = 0;
   const r = await pull({ repo: 'acme/private', ...base(cache), token: 'secret' });
   assert.equal(r.file, 'secret.gguf');
-  assert.ok(log.filter((l) => l.server === 'hub').every((l) => l.auth === 'Bearer secret'));
-  assert.ok(log.filter((l) => l.server === 'cdn').every((l) => l.auth === undefined));
+  assert.ok(
+    log.filter((l) => l.server === 'hub').every((l) => l.auth === 'Bearer secret'),
+    'the hub got the token',
+  );
+  assert.ok(
+    log.filter((l) => l.server === 'cdn').every((l) => l.auth === undefined),
+    'the CDN did not get the token',
+  );
   // HF_ENDPOINT and HF_TOKEN are the defaults.
   const env = { ...process.env };
   try {
