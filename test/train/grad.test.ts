@@ -67,7 +67,7 @@ function check(
   return worst;
 }
 
-test('rmsnorm backward matches finite differences (x and w)', () => {
+test('rmsnorm backward matches finite differences (x and w)', (t) => {
   const a = new Float64Array(1000);
   const r = new Rng(1);
   const n = 3;
@@ -96,9 +96,10 @@ test('rmsnorm backward matches finite differences (x and w)', () => {
     dy,
   );
   assert.ok(err < TOL_REL, `rmsnorm rel err ${err}`);
+  t.diagnostic(`rmsnorm max rel err ${err.toExponential(2)}`);
 });
 
-test('rope backward (inverse rotation) matches finite differences', () => {
+test('rope backward (inverse rotation) matches finite differences', (t) => {
   const a = new Float64Array(400);
   const r = new Rng(2);
   const T = 3;
@@ -124,9 +125,10 @@ test('rope backward (inverse rotation) matches finite differences', () => {
     dy,
   );
   assert.ok(err < TOL_REL, `rope rel err ${err}`);
+  t.diagnostic(`rope max rel err ${err.toExponential(2)}`);
 });
 
-test('silu·up backward matches finite differences', () => {
+test('silu·up backward matches finite differences', (t) => {
   const a = new Float64Array(200);
   const r = new Rng(3);
   const n = 2;
@@ -146,9 +148,10 @@ test('silu·up backward matches finite differences', () => {
     dh,
   );
   assert.ok(err < TOL_REL, `silu rel err ${err}`);
+  t.diagnostic(`silu·up max rel err ${err.toExponential(2)}`);
 });
 
-test('cross-entropy gradient matches finite differences', () => {
+test('cross-entropy gradient matches finite differences', (t) => {
   const a = new Float64Array(100);
   const r = new Rng(4);
   const n = 3;
@@ -168,9 +171,10 @@ test('cross-entropy gradient matches finite differences', () => {
     worst = Math.max(worst, relErr((fp - fm) / (2 * H), an[i]));
   }
   assert.ok(worst < TOL_REL, `cross-entropy rel err ${worst}`);
+  t.diagnostic(`cross-entropy max rel err ${worst.toExponential(2)}`);
 });
 
-test('causal attention backward (GQA, 2 sequences) matches finite differences', () => {
+test('causal attention backward (GQA, 2 sequences) matches finite differences', (t) => {
   const s = { B: 2, T: 5, nh: 4, nhKv: 2, D: 4 };
   const Dq = (s.nh + 2 * s.nhKv) * s.D;
   const E = s.nh * s.D;
@@ -199,6 +203,7 @@ test('causal attention backward (GQA, 2 sequences) matches finite differences', 
     dout,
   );
   assert.ok(err < TOL_REL, `attention rel err ${err}`);
+  t.diagnostic(`attention max rel err ${err.toExponential(2)}`);
 });
 
 const tiny: TrainModelConfig = {
@@ -215,7 +220,7 @@ const tiny: TrainModelConfig = {
 };
 
 for (const cfg of [tiny, { ...tiny, nHead: 4, nHeadKv: 2, tiedEmbeddings: true }]) {
-  test(`full model gradient matches finite differences (float64; heads ${cfg.nHead}/${cfg.nHeadKv}, tied ${cfg.tiedEmbeddings})`, () => {
+  test(`full model gradient matches finite differences (float64; heads ${cfg.nHead}/${cfg.nHeadKv}, tied ${cfg.tiedEmbeddings})`, (ctx) => {
     const B = 2;
     const T = 5;
     const m = new TrainModel(cfg, B, T, { precision: 'f64' });
@@ -256,10 +261,11 @@ for (const cfg of [tiny, { ...tiny, nHead: 4, nHeadKv: 2, tiedEmbeddings: true }
       }
     }
     assert.ok(checked > 100, `only ${checked} gradient elements were checked`);
+    ctx.diagnostic(`full model: ${checked} elements, max rel err ${worst.toExponential(2)}`);
   });
 }
 
-test('float32 WASM model agrees with the float64 reference (loss and gradients)', () => {
+test('float32 WASM model agrees with the float64 reference (loss and gradients)', (t) => {
   const cfg = { ...tiny, nEmbd: 32, nHead: 4, nHeadKv: 2, nFf: 40 };
   const B = 2;
   const T = 9;
@@ -282,4 +288,7 @@ test('float32 WASM model agrees with the float64 reference (loss and gradients)'
     den += m64.grads[i] ** 2;
   }
   assert.ok(Math.sqrt(num / den) < 1e-4, `gradient relative L2 error ${Math.sqrt(num / den)}`);
+  t.diagnostic(
+    `f32 WASM vs f64: |Δloss| ${Math.abs(l64 - l32).toExponential(2)}, grad rel L2 ${Math.sqrt(num / den).toExponential(2)}`,
+  );
 });

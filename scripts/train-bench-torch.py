@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""PyTorch CPU training throughput for bench/train.ts: the same phi3 forward (scripts/train-vs-torch.py),
+cross-entropy backward, grad clipping and AdamW. Argument: JSON {cfg, B, T, steps, threads}; prints {"tok_s": N}."""
+import importlib.util
+import json
+import os
+import sys
+import time
+
+import torch
+
+spec = importlib.util.spec_from_file_location("tvt", os.path.join(os.path.dirname(__file__), "train-vs-torch.py"))
+tvt = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tvt)
+
+a = json.loads(sys.argv[1])
+torch.set_num_threads(a["threads"])
+cfg, B, T = a["cfg"], a["B"], a["T"]
+E, F, V, Hkv, H = cfg["nEmbd"], cfg["nFf"], cfg["nVocab"], cfg["nHeadKv"], cfg["nHead"]
+D = E // H
+shapes = {"token_embd.weight": (V, E), "output_norm.weight": (E,)}
+if not cfg["tiedEmbeddings"]:
+    shapes["output.weight"] = (V, E)
+for l in range(cfg["nLayer"]):
+    shapes[f"blk.{l}.attn_norm.weight"] = (E,)
+    shapes[f"blk.{l}.attn_qkv.weight"] = (E + 2 * Hkv * D, E)
+    shapes[f"blk.{l}.attn_output.weight"] = (E, E)
+    shapes[f"blk.{l}.ffn_norm.weight"] = (E,)
+    shapes[f"blk.{l}.ffn_up.weight"] = (2 * F, E)
+    shapes[f"blk.{l}.ffn_down.weight"] = (E, F)
+p = {k: (torch.randn(s) * 0.02 if len(s) == 2 else torch.ones(s)).requires_grad_(True) for k, s in shapes.items()}
+opt = torch.optim.AdamW(list(p.values()), lr=1e-3, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
+inp = torch.randint(0, V, (B * T,))
+tgt = torch.randint(0, V, (B * T,))
+
+
+def step():
+    logits = tvt.forward(p, cfg, inp, B, T)
+    loss = torch.nn.functional.cross_entropy(logits.view(B * T, -1), tgt)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(list(p.values()), 1.0)
+    opt.step()
+
+
+step()
+t0 = time.perf_counter()
+for _ in range(a["steps"]):
+    step()
+dt = time.perf_counter() - t0
+print(json.dumps({"tok_s": a["steps"] * B * T / dt}))
