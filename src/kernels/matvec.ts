@@ -8,6 +8,7 @@ export const KERNEL_TYPES: readonly GgmlType[] = [
   GgmlType.Q4_0,
   GgmlType.Q8_0,
   GgmlType.Q4_K,
+  GgmlType.Q5_K,
   GgmlType.Q6_K,
   GgmlType.F16,
   GgmlType.F32,
@@ -18,6 +19,7 @@ const PACKED: Partial<Record<GgmlType, { block: number; elems: number; grouped: 
   [GgmlType.Q4_0]: { block: 18, elems: 32, grouped: true },
   [GgmlType.Q8_0]: { block: 34, elems: 32, grouped: true },
   [GgmlType.Q4_K]: { block: 148, elems: 256, grouped: false },
+  [GgmlType.Q5_K]: { block: 180, elems: 256, grouped: false },
   [GgmlType.Q6_K]: { block: 210, elems: 256, grouped: false },
   [GgmlType.F16]: { block: 2, elems: 1, grouped: false },
   [GgmlType.F32]: { block: 4, elems: 1, grouped: false },
@@ -48,7 +50,8 @@ interface Exports {
   mm_q4_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_q8_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   repack_g4(src: number, dst: number, ng: number, nb: number, bs: number): void;
-  repack_q4_k(src: number, dst: number, nblocks: number): void;
+  repack_k4(src: number, dst: number, nblocks: number, qhBytes: number): void;
+  mm_q5_k(w: number, rows: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_rows(
     kind: number,
     w: number,
@@ -180,13 +183,15 @@ export class KernelModule {
         }
         break;
       }
-      case GgmlType.Q4_K: {
+      case GgmlType.Q4_K:
+      case GgmlType.Q5_K: {
+        const qh = m.type === GgmlType.Q5_K ? 32 : 0;
         const chunkRows = Math.max(1, Math.floor(RAW_CHUNK / rb));
         const stage = this.scratchArea(chunkRows * rb);
         for (let r = 0; r < k; r += chunkRows) {
           const kr = Math.min(chunkRows, k - r);
           new Uint8Array(ex.memory.buffer).set(src.subarray(r * rb, (r + kr) * rb), stage);
-          ex.repack_q4_k(stage, m.ptr + (row0 + r) * nb * 148, kr * nb);
+          ex.repack_k4(stage, m.ptr + (row0 + r) * nb * (148 + qh), kr * nb, qh);
         }
         break;
       }
@@ -212,7 +217,9 @@ export class KernelModule {
     const xBytes = n * cols * 4;
     let qBytes = 0;
     if (m.type === GgmlType.Q4_0 || m.type === GgmlType.Q8_0) qBytes = (n * cols * Q8_0_X) / 32;
-    else if (m.type === GgmlType.Q4_K || m.type === GgmlType.Q6_K) qBytes = (n * cols * Q8_K_X) / 256;
+    else if (m.type === GgmlType.Q4_K || m.type === GgmlType.Q5_K || m.type === GgmlType.Q6_K) {
+      qBytes = (n * cols * Q8_K_X) / 256;
+    }
     const outBytes = n * rowsPadded * 4;
     const base = this.scratchArea(xBytes + qBytes + outBytes + 64);
     const xp = base;
@@ -232,6 +239,10 @@ export class KernelModule {
       case GgmlType.Q4_K:
         ex.quant_q8_k(xp, qp, (n * cols) / 256);
         ex.mm_rows(0, m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
+        break;
+      case GgmlType.Q5_K:
+        ex.quant_q8_k(xp, qp, (n * cols) / 256);
+        ex.mm_q5_k(m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
         break;
       case GgmlType.Q6_K:
         ex.quant_q8_k(xp, qp, (n * cols) / 256);

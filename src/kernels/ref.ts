@@ -142,6 +142,30 @@ export function dequantizeRowRef(type: GgmlType, src: Uint8Array, off: number, c
         }
       }
       break;
+    case GgmlType.Q5_K:
+      for (let b = 0; b < cols / 256; b++) {
+        const o = off + b * 176;
+        const d = h(o);
+        const dmin = h(o + 2);
+        const sc = o + 4;
+        for (let j = 0; j < 8; j++) {
+          let s: number;
+          let m: number;
+          if (j < 4) {
+            s = src[sc + j]! & 63;
+            m = src[sc + j + 4]! & 63;
+          } else {
+            s = (src[sc + j + 4]! & 0xf) | ((src[sc + j - 4]! >> 6) << 4);
+            m = (src[sc + j + 4]! >> 4) | ((src[sc + j]! >> 6) << 4);
+          }
+          const qo = o + 48 + (j >> 1) * 32;
+          for (let l = 0; l < 32; l++) {
+            const q = (j & 1 ? src[qo + l]! >> 4 : src[qo + l]! & 15) + ((src[o + 16 + l]! >> j) & 1) * 16;
+            y[b * 256 + j * 32 + l] = d * s * q - dmin * m;
+          }
+        }
+      }
+      break;
     case GgmlType.Q6_K:
       for (let b = 0; b < cols / 256; b++) {
         const o = off + b * 210;
@@ -179,6 +203,7 @@ export function activationRef(type: GgmlType, x: Float32Array, cols: number): Fl
     case GgmlType.Q8_0:
       return quantizeQ8_0Ref(x, cols);
     case GgmlType.Q4_K:
+    case GgmlType.Q5_K:
     case GgmlType.Q6_K:
       return quantizeQ8_KRef(x, cols);
     case GgmlType.F16:

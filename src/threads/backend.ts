@@ -181,7 +181,7 @@ export class WasmBackend implements Backend {
     }
     const id = this.nextId++;
     if (fallback) {
-      // No wasm kernel for this type (q4_1, q5_0, q5_1, q5_K, bf16): exact but plain-TS speed.
+      // No wasm kernel for this type (q4_1, q5_0, q5_1, bf16): exact but plain-TS speed.
       const m: Prepared = {
         name: t.name,
         type: t.type,

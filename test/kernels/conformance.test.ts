@@ -17,7 +17,7 @@ for (const relaxed of [false, true]) {
         [13, 3],
         [6, 17],
       ] as const) {
-        const cols = type === GgmlType.Q4_K || type === GgmlType.Q6_K ? 768 : 224;
+        const cols = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K ? 768 : 224;
         const w = randomWeights(type, rows, cols, seed++);
         const x = randomActivations(n, cols, seed++);
         const out = new Float32Array(n * rows);

@@ -8,6 +8,7 @@ export const TOLERANCE: ReadonlyArray<[GgmlType, number]> = [
   [GgmlType.Q4_0, 2e-6],
   [GgmlType.Q8_0, 2e-6],
   [GgmlType.Q4_K, 4e-6],
+  [GgmlType.Q5_K, 4e-6],
   [GgmlType.Q6_K, 4e-6],
   [GgmlType.F16, 2e-6],
   [GgmlType.F32, 2e-6],
@@ -41,6 +42,11 @@ export function randomWeights(type: GgmlType, rows: number, cols: number, seed =
       for (let k = 0; k < cols / 256; k++) {
         h(o + k * 144);
         h(o + k * 144 + 2);
+      }
+    if (type === GgmlType.Q5_K)
+      for (let k = 0; k < cols / 256; k++) {
+        h(o + k * 176);
+        h(o + k * 176 + 2);
       }
     if (type === GgmlType.Q6_K) for (let k = 0; k < cols / 256; k++) h(o + k * 210 + 208);
     if (type === GgmlType.F16) for (let k = 0; k < cols; k++) h(o + k * 2);

@@ -28,7 +28,7 @@ for (const relaxed of [false, true]) {
       let seed = 10;
       for (const [rows, c32, c256, n] of SHAPES) {
         const cols =
-          type === GgmlType.Q4_K || type === GgmlType.Q6_K
+          type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K
             ? c256
             : type === GgmlType.F32 || type === GgmlType.F16
               ? c32 + 7
@@ -61,6 +61,7 @@ test('large matrices repack in several staged chunks (ragged last group) and sti
       [GgmlType.Q4_0, 8192, 230],
       [GgmlType.Q8_0, 8192, 130],
       [GgmlType.Q4_K, 8192, 250],
+      [GgmlType.Q5_K, 8192, 70],
     ] as const) {
       const w = randomWeights(type, rows, cols, rows);
       const x = randomActivations(1, cols, 3);
@@ -120,6 +121,6 @@ test('reference f16 conversions round-trip every finite f16 and round ties to ev
 
 test('unsupported types and bad sizes are rejected with clear messages', () => {
   const km = new KernelModule(false);
-  assert.throws(() => km.allocMatrix(GgmlType.Q5_K, 4, 256), /q5_K/);
+  assert.throws(() => km.allocMatrix(GgmlType.Q3_K, 4, 256), /q3_K/);
   assert.throws(() => km.allocMatrix(GgmlType.Q4_0, 4, 33), /block size 32/);
 });

@@ -9,7 +9,7 @@ let seed = 7;
 for (const relaxed of [false, true]) {
   const km = new KernelModule(relaxed);
   for (const [type, tol] of TOLERANCE) {
-    const cols = type === GgmlType.Q4_K || type === GgmlType.Q6_K ? 512 : 64;
+    const cols = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K ? 512 : 64;
     for (const [rows, n] of [
       [5, 1],
       [9, 3],

@@ -32,7 +32,7 @@ for (const threads of [1, 2]) {
         assert.match(be.name, new RegExp(`${relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread`));
         let seed = 100;
         for (const [type, tol] of TOLERANCE) {
-          const k = type === GgmlType.Q4_K || type === GgmlType.Q6_K;
+          const k = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K;
           for (const [rows, n] of [
             [3, 1],
             [13, 3],
@@ -88,10 +88,10 @@ test('several matrices stay usable; larger batches grow the shared buffers', () 
   }
 });
 
-test('types without wasm kernels (q4_1, q5_0, q5_1, q5_K, bf16) fall back to matmulRef exactly', () => {
+test('types without wasm kernels (q4_1, q5_0, q5_1, bf16) fall back to matmulRef exactly', () => {
   const be = createBackend({ threads: 2 });
   try {
-    for (const type of [GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q5_K, GgmlType.BF16]) {
+    for (const type of [GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.BF16]) {
       const cols = 256;
       const rows = 5;
       const f = randomActivations(rows, cols, type);

@@ -962,6 +962,131 @@
     (f32.store (local.get $oa) (call $hsum_f32 (local.get $fa)))
     (f32.store (local.get $ob) (call $hsum_f32 (local.get $fb))))
 
+  ;; ---------------------------------------------------------------- Q5_K × Q8_K
+  ;; Like Q4_K plus a fifth bit per weight from qh (bit 2j of qh[l] for sub-block 2j, 2j+1 for 2j+1).
+  (func $q5_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
+    (local $facc v128) (local $acc v128) (local $m v128) (local $h0 v128) (local $h1 v128) (local $b16 v128)
+    (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $dx f32)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (local.set $b16 (i8x16.splat (i32.const 16)))
+    (loop $blk
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $h0 (v128.load offset=20 (local.get $w)))
+      (local.set $h1 (v128.load offset=36 (local.get $w)))
+      (local.set $wa (v128.load offset=52 (local.get $w)))
+      (local.set $wb (v128.load offset=68 (local.get $w)))
+      (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 1))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 1))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $ha (v128.or (i8x16.shr_u (local.get $wa) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 2))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $hb (v128.or (i8x16.shr_u (local.get $wb) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 2))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $x0 (v128.load offset=0 (local.get $x)))
+      (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $x2 (v128.load offset=32 (local.get $x)))
+      (local.set $x3 (v128.load offset=48 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=5 (local.get $w)))))))
+      (local.set $wa (v128.load offset=84 (local.get $w)))
+      (local.set $wb (v128.load offset=100 (local.get $w)))
+      (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 4))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 4))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $ha (v128.or (i8x16.shr_u (local.get $wa) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 8))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $hb (v128.or (i8x16.shr_u (local.get $wb) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 8))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $x0 (v128.load offset=64 (local.get $x)))
+      (local.set $x1 (v128.load offset=80 (local.get $x)))
+      (local.set $x2 (v128.load offset=96 (local.get $x)))
+      (local.set $x3 (v128.load offset=112 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=7 (local.get $w)))))))
+      (local.set $wa (v128.load offset=116 (local.get $w)))
+      (local.set $wb (v128.load offset=132 (local.get $w)))
+      (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 16))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 16))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $ha (v128.or (i8x16.shr_u (local.get $wa) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 32))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $hb (v128.or (i8x16.shr_u (local.get $wb) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 32))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $x0 (v128.load offset=128 (local.get $x)))
+      (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $x2 (v128.load offset=160 (local.get $x)))
+      (local.set $x3 (v128.load offset=176 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=9 (local.get $w)))))))
+      (local.set $wa (v128.load offset=148 (local.get $w)))
+      (local.set $wb (v128.load offset=164 (local.get $w)))
+      (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 64))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 64))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $ha (v128.or (i8x16.shr_u (local.get $wa) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 128))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $hb (v128.or (i8x16.shr_u (local.get $wb) (i32.const 4))
+        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 128))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+      (local.set $x0 (v128.load offset=192 (local.get $x)))
+      (local.set $x1 (v128.load offset=208 (local.get $x)))
+      (local.set $x2 (v128.load offset=224 (local.get $x)))
+      (local.set $x3 (v128.load offset=240 (local.get $x)))
+      (local.set $acc
+        (i32x4.add
+          (local.get $acc)
+          (i32x4.add
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
+              (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
+            (i32x4.dot_i16x8_s
+              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
+              (i16x8.splat (i32.load8_u offset=11 (local.get $w)))))))
+      (local.set $dx (f32.load offset=304 (local.get $x)))
+      (local.set $facc
+        (f32x4.sub
+          (f32x4.add
+            (local.get $facc)
+            (f32x4.mul
+              (f32x4.convert_i32x4_s (local.get $acc))
+              (f32x4.splat (f32.mul (local.get $dx) (call $f16_to_f32 (i32.load16_u (local.get $w)))))))
+          (f32x4.mul
+            (f32x4.convert_i32x4_s
+              (i32x4.dot_i16x8_s (v128.load8x8_u offset=12 (local.get $w)) (v128.load offset=288 (local.get $x))))
+            (f32x4.splat (f32.mul (local.get $dx) (call $f16_to_f32 (i32.load16_u offset=2 (local.get $w))))))))
+      (local.set $w (i32.add (local.get $w) (i32.const 180)))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
+    (call $hsum_f32 (local.get $facc)))
+
   ;; ---------------------------------------------------------------- Q6_K × Q8_K
   (func $q6_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
     (local $facc v128) (local $acc v128) (local $m v128) (local $m30 v128) (local $k i32)
@@ -1372,8 +1497,9 @@
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $lg))))
 
-  ;; Q4_K blocks (144 B) → 148 B: d, dmin, then the eight 6-bit scales and mins unpacked to bytes, then qs.
-  (func (export "repack_q4_k") (param $src i32) (param $dst i32) (param $nblocks i32)
+  ;; Q4_K (144 B, qhb = 0) and Q5_K (176 B, qhb = 32) blocks → 148 / 180 B: d, dmin, then the eight 6-bit
+  ;; scales and mins unpacked to bytes, then qh (Q5_K) and qs, unchanged.
+  (func (export "repack_k4") (param $src i32) (param $dst i32) (param $nblocks i32) (param $qhb i32)
     (local $j i32) (local $q i32)
     (block $d (loop $l
       (br_if $d (i32.eqz (local.get $nblocks)))
@@ -1400,9 +1526,9 @@
       (local.set $j (i32.const 0))
       (loop $lc
         (v128.store offset=20 (i32.add (local.get $dst) (local.get $j)) (v128.load offset=16 (i32.add (local.get $src) (local.get $j))))
-        (br_if $lc (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.const 128))))
-      (local.set $src (i32.add (local.get $src) (i32.const 144)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 148)))
+        (br_if $lc (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.add (local.get $qhb) (i32.const 128)))))
+      (local.set $src (i32.add (local.get $src) (i32.add (local.get $qhb) (i32.const 144))))
+      (local.set $dst (i32.add (local.get $dst) (i32.add (local.get $qhb) (i32.const 148))))
       (local.set $nblocks (i32.sub (local.get $nblocks) (i32.const 1)))
       (br $l))))
 
@@ -1482,6 +1608,35 @@
             (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
             (br $groups)))
+        (local.set $t0 (local.get $t1))
+        (br $tiles))))
+
+  ;; Q5_K rows (180 B per block after repacking) in tiles of 16 tokens, one token per pass.
+  (func (export "mm_q5_k") (param $w i32) (param $rows i32) (param $nb i32) (param $x i32) (param $n i32)
+    (param $out i32) (param $ldo i32)
+    (local $r i32) (local $t i32) (local $t0 i32) (local $t1 i32) (local $wr i32) (local $rs i32) (local $xs i32)
+    (local.set $rs (i32.mul (local.get $nb) (i32.const 180)))
+    (local.set $xs (i32.mul (local.get $nb) (i32.const 320)))
+    (block $done
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 16))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 16)))))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $rd
+          (loop $rl
+            (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $t (local.get $t0))
+            (loop $tl
+              (f32.store
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (local.get $r)) (i32.const 2)))
+                (call $q5_k_row (local.get $wr) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
+              (br_if $tl (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $t1))))
+            (local.set $wr (i32.add (local.get $wr) (local.get $rs)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
         (local.set $t0 (local.get $t1))
         (br $tiles))))
 
