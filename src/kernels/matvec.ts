@@ -105,6 +105,13 @@ export class KernelModule {
     this.top = 1024;
   }
 
+  private f32view = new Float32Array(0);
+  /** A Float32Array over the whole memory (recreated only after the memory grew). */
+  private heapF32(): Float32Array {
+    if (this.f32view.buffer !== this.ex.memory.buffer) this.f32view = new Float32Array(this.ex.memory.buffer);
+    return this.f32view;
+  }
+
   /** Bytes of memory in use (weights and scratch). */
   get bytesUsed(): number {
     return this.top;
@@ -225,8 +232,8 @@ export class KernelModule {
     const xp = base;
     const qp = align(xp + xBytes, 16);
     const op = align(qp + qBytes, 16);
-    const buf = ex.memory.buffer;
-    new Float32Array(buf, xp, n * cols).set(x.subarray(0, n * cols));
+    const f32 = this.heapF32();
+    f32.set(x.length === n * cols ? x : x.subarray(0, n * cols), xp >> 2);
     switch (m.type) {
       case GgmlType.Q4_0:
         ex.quant_q8_0(xp, qp, (n * cols) / 32);
@@ -258,7 +265,8 @@ export class KernelModule {
       default:
         throw new Error(`wasm kernels do not support weight type ${ggmlTypeName(m.type)}`);
     }
-    const res = new Float32Array(ex.memory.buffer, op, n * rowsPadded);
-    for (let t = 0; t < n; t++) out.set(res.subarray(t * rowsPadded, t * rowsPadded + m.rows), off + t * ldo);
+    const o = op >> 2;
+    for (let t = 0; t < n; t++)
+      out.set(f32.subarray(o + t * rowsPadded, o + t * rowsPadded + m.rows), off + t * ldo);
   }
 }
