@@ -131,8 +131,12 @@ const results = {
   langid_heldout: (() => {
     let ok = 0;
     let n = 0;
-    for (const [l, xs] of Object.entries(HELDOUT_TEXT))
-      for (const x of xs) n++, identifyLanguage(x).lang === l && ok++;
+    for (const [l, xs] of Object.entries(HELDOUT_TEXT)) {
+      for (const x of xs) {
+        n++;
+        if (identifyLanguage(x).lang === l) ok++;
+      }
+    }
     return { sentences: n, correct: ok, accuracy: ok / n };
   })(),
   loadavg_at_end: loadavg(),

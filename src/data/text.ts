@@ -49,24 +49,57 @@ export function hasLetter(w: string): boolean {
  * as-is (they count as "symbol words"). CJK text without spaces yields one token per run.
  */
 export function splitWords(text: string): string[] {
-  const raw = text.split(/\s+/);
+  if (text === lastSplitText) return lastSplitWords;
   const out: string[] = [];
-  for (const t of raw) {
-    if (t.length === 0) continue;
-    const first = t.charCodeAt(0);
-    const last = t.charCodeAt(t.length - 1);
-    if (isWordCode(first) && isWordCode(last)) {
-      out.push(t); // fast path: no edge punctuation
-      continue;
-    }
-    if (PUNCT_RE.test(t)) {
-      out.push(t);
-      continue;
-    }
-    const s = t.replace(EDGE_PUNCT_RE, '');
-    out.push(s.length > 0 ? s : t);
+  let start = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    if (isSpaceCode(c)) {
+      if (start >= 0) {
+        pushWord(out, text, start, i);
+        start = -1;
+      }
+    } else if (start < 0) start = i;
   }
+  lastSplitText = text;
+  lastSplitWords = out;
   return out;
+}
+
+// consecutive filters usually split the same text: keep the last result (callers must not mutate it)
+let lastSplitText = '';
+let lastSplitWords: string[] = [];
+
+/** Whitespace as in the `\s` regex class. */
+function isSpaceCode(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+function pushWord(out: string[], text: string, start: number, end: number): void {
+  const t = text.slice(start, end);
+  if (isWordCode(text.charCodeAt(start)) && isWordCode(text.charCodeAt(end - 1))) {
+    out.push(t); // fast path: no edge punctuation
+    return;
+  }
+  if (PUNCT_RE.test(t)) {
+    out.push(t);
+    return;
+  }
+  const s = t.replace(EDGE_PUNCT_RE, '');
+  out.push(s.length > 0 ? s : t);
 }
 
 /** ASCII letters/digits (fast path for tokenisation; non-ASCII falls back to Unicode regexes). */
@@ -185,5 +218,10 @@ export function approxTokens(text: string): number {
 
 /** UTF-8 byte length without allocating. */
 export function utf8Bytes(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
+  if (s === lastBytesText) return lastBytes; // stage stats ask for the same text on the way out and in
+  lastBytesText = s;
+  lastBytes = Buffer.byteLength(s, 'utf8');
+  return lastBytes;
 }
+let lastBytesText = '';
+let lastBytes = 0;

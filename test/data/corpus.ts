@@ -129,5 +129,5 @@ export function plantedCorpus(): Planted[][] {
 
 /** JSONL text of a shard. */
 export function toJsonl(docs: Planted[]): string {
-  return docs.map((d) => JSON.stringify({ id: d.id, text: d.text, url: d.url })).join('\n') + '\n';
+  return `${docs.map((d) => JSON.stringify({ id: d.id, text: d.text, url: d.url })).join('\n')}\n`;
 }

@@ -13,7 +13,9 @@ import { tmp } from './helpers.js';
 test('default preset drops each planted document for the right reason and keeps the good ones', async () => {
   const dir = tmp();
   const shards = plantedCorpus();
-  shards.forEach((s, i) => writeFileSync(join(dir, `web-${i}.jsonl`), toJsonl(s)));
+  shards.forEach((s, i) => {
+    writeFileSync(join(dir, `web-${i}.jsonl`), toJsonl(s));
+  });
   writeFileSync(join(dir, 'mmlu.csv'), MMLU_CSV);
   writeFileSync(
     join(dir, 'pipeline.yaml'),

@@ -64,18 +64,24 @@ export function gopherRepetition(options?: unknown): Filter {
         ka = new Uint32Array(nW * 2);
         kb = new Uint32Array(nW * 2);
       }
+      // if no n-gram repeats, no longer one does either: then the "top" n'-gram is simply the first one
+      let allUnique = false;
       for (const [n, frac] of o.top_n_grams) {
         if (nW < n) continue;
-        table.clear(nW);
-        let best = 0;
-        let bestChars = 0;
-        const count = rollingNgramKeys(wh, n, ka, kb);
-        for (let i = 0; i < count; i++) {
-          const c = table.add(ka[i] as number, kb[i] as number);
-          if (c > best) {
-            best = c;
-            bestChars = ngramChars(wh, i, n, 1);
+        let best = 1;
+        let bestChars = ngramChars(wh, 0, n, 1);
+        if (!allUnique) {
+          table.clear(nW);
+          best = 0;
+          const count = rollingNgramKeys(wh, n, ka, kb);
+          for (let i = 0; i < count; i++) {
+            const c = table.add(ka[i] as number, kb[i] as number);
+            if (c > best) {
+              best = c;
+              bestChars = ngramChars(wh, i, n, 1);
+            }
           }
+          allUnique = best === 1 && isSortedAscending(o.top_n_grams);
         }
         if ((best * bestChars) / total > frac) return { reason: `top_${n}_gram` };
       }
@@ -91,8 +97,16 @@ export function gopherRepetition(options?: unknown): Filter {
           } else i++;
         }
         if (repeated / total > frac) return { reason: `duplicated_${n}_n_grams` };
+        // no repeated n-gram ⇒ no repeated longer n-gram: the remaining (larger n) checks cannot fail
+        if (repeated === 0 && isSortedAscending(o.dup_n_grams)) break;
       }
       return true;
     },
   };
+}
+
+function isSortedAscending(pairs: [number, number][]): boolean {
+  for (let i = 1; i < pairs.length; i++)
+    if ((pairs[i] as [number, number])[0] <= (pairs[i - 1] as [number, number])[0]) return false;
+  return true;
 }

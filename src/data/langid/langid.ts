@@ -23,12 +23,38 @@ export interface LangIdResult {
 
 /** Lowercase, keep letters only (any script), collapse everything else to single spaces, pad with spaces. */
 export function normalizeForLangId(text: string, maxChars = Number.POSITIVE_INFINITY): string {
-  const s = text.length > maxChars ? text.slice(0, maxChars) : text;
-  return ` ${s
-    .toLowerCase()
-    .replace(/[^\p{L}]+/gu, ' ')
-    .trim()} `;
+  const n = Math.min(text.length, maxChars);
+  let out = ' ';
+  let space = true;
+  let run = 0; // start of the current run of ASCII lowercase letters, copied in one slice
+  const flushRun = (i: number) => {
+    if (run < i) out += text.slice(run, i);
+  };
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      if (run < 0) run = i;
+      space = false;
+      continue;
+    }
+    if (run >= 0) flushRun(i);
+    run = -1;
+    if (c >= 65 && c <= 90) {
+      out += String.fromCharCode(c + 32);
+      space = false;
+    } else if (c >= 128 && LETTER.test(text[i] as string)) {
+      out += (text[i] as string).toLowerCase();
+      space = false;
+    } else if (!space) {
+      out += ' ';
+      space = true;
+    }
+  }
+  if (run >= 0) flushRun(n);
+  return space ? out : `${out} `;
 }
+
+const LETTER = /\p{L}/u;
 
 /** Call `f(bucket)` for every character 1..maxN-gram of `s` (single spaces skipped). */
 function forEachNgram(s: string, maxN: number, mask: number, f: (bucket: number) => void): void {
