@@ -121,34 +121,37 @@ const toCitation = (h: SearchHit, n: number): Citation => ({
   page: h.chunk.page,
 });
 
-/** Answers `question` from retrieval hits with `generator`; `found: false` without calling it when hits are empty. */
-export async function answerFromHits(
-  generator: Generator,
-  question: string,
-  hits: SearchHit[],
-  opts: AnswerOptions = {},
-): Promise<Answer> {
-  const notFound = (reason: string, sources: Citation[] = []): Answer => ({
-    answer: NOT_FOUND_ANSWER,
-    citations: [],
-    found: false,
-    invalidCitations: [],
-    sources,
-    reason,
-  });
-  if (hits.length === 0) return notFound('no relevant passages in your documents');
+/** Events of `answerStream`: text pieces as generated, then the checked answer. */
+export type AnswerEvent = { type: 'token'; text: string } | { type: 'done'; answer: Answer };
+
+const notFound = (reason: string, sources: Citation[] = []): Answer => ({
+  answer: NOT_FOUND_ANSWER,
+  citations: [],
+  found: false,
+  invalidCitations: [],
+  sources,
+  reason,
+});
+
+function prepare(generator: Generator, question: string, hits: SearchHit[], opts: AnswerOptions) {
+  if (hits.length === 0) return { error: notFound('no relevant passages in your documents') };
   const { text, used } = packSources(hits, (t) => generator.countTokens(t), opts.maxContextTokens ?? 1500);
-  if (used.length === 0) return notFound('no passage fits the context budget');
+  if (used.length === 0) return { error: notFound('no passage fits the context budget') };
   const sources = used.map((h, i) => toCitation(h, i + 1));
   const prompt = formatChat(generator, buildMessages(question, text, opts.instruction));
-  const raw = await generator.generate(prompt, {
+  const genOpts = {
     maxTokens: opts.maxTokens ?? 256,
     temperature: opts.temperature ?? 0,
     signal: opts.signal,
-  });
-  if (/^\W*NOT[\s_]FOUND\b/i.test(raw.trim()))
-    return notFound('the model found no answer in the sources', sources);
-  const { text: answer, valid, invalid } = parseCitations(raw, used.length);
+  };
+  return { sources, prompt, genOpts };
+}
+
+const NOT_FOUND_RE = /^\W*NOT[\s_]FOUND\b/i;
+
+function finish(raw: string, sources: Citation[]): Answer {
+  if (NOT_FOUND_RE.test(raw.trim())) return notFound('the model found no answer in the sources', sources);
+  const { text: answer, valid, invalid } = parseCitations(raw, sources.length);
   return {
     answer,
     citations: valid.map((n) => sources[n - 1]!),
@@ -156,4 +159,55 @@ export async function answerFromHits(
     invalidCitations: invalid,
     sources,
   };
+}
+
+/** Answers `question` from retrieval hits with `generator`; `found: false` without calling it when hits are empty. */
+export async function answerFromHits(
+  generator: Generator,
+  question: string,
+  hits: SearchHit[],
+  opts: AnswerOptions = {},
+): Promise<Answer> {
+  const p = prepare(generator, question, hits, opts);
+  if (p.error) return p.error;
+  return finish(await generator.generate(p.prompt, p.genOpts), p.sources);
+}
+
+/**
+ * Streaming `answerFromHits`: yields text pieces as the model produces them (held back while they could
+ * still be the start of "NOT FOUND"), then one `done` event with the checked answer — whose text has
+ * invalid citations removed, so a UI should replace the streamed text with it.
+ */
+export async function* answerStream(
+  generator: Generator,
+  question: string,
+  hits: SearchHit[],
+  opts: AnswerOptions = {},
+): AsyncGenerator<AnswerEvent> {
+  const p = prepare(generator, question, hits, opts);
+  if (p.error) {
+    yield { type: 'done', answer: p.error };
+    return;
+  }
+  let raw = '';
+  let held = true;
+  const pieces = generator.stream
+    ? generator.stream(p.prompt, p.genOpts)
+    : [await generator.generate(p.prompt, p.genOpts)];
+  for await (const piece of pieces) {
+    raw += piece;
+    if (held) {
+      const head = raw
+        .trimStart()
+        .toUpperCase()
+        .replace(/[\s_]+/g, ' ');
+      if (NOT_FOUND_RE.test(raw.trim())) continue;
+      if ('NOT FOUND'.startsWith(head.slice(0, 9)) && head.length < 9) continue;
+      held = false;
+      yield { type: 'token', text: raw };
+      continue;
+    }
+    yield { type: 'token', text: piece };
+  }
+  yield { type: 'done', answer: finish(raw, p.sources) };
 }

@@ -12,6 +12,8 @@ export interface GenerateOptions {
 export interface Generator {
   /** Completes `prompt` (already formatted; see `chatPrompt`). */
   generate(prompt: string, opts: GenerateOptions): Promise<string>;
+  /** Streams the completion piece by piece (optional; `askStream` falls back to `generate`). */
+  stream?(prompt: string, opts: GenerateOptions): AsyncIterable<string>;
   /** Counts tokens as the model's tokenizer would. */
   countTokens(text: string): number;
   /** Formats chat messages with the model's chat template; absent → a plain "role: content" layout is used. */

@@ -1,7 +1,14 @@
 // Public API of retrieval-augmented answering: open a knowledge base, add/remove/list documents, search, ask.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Answer, type AnswerOptions, answerFromHits, NOT_FOUND_ANSWER } from './answer.js';
+import {
+  type Answer,
+  type AnswerEvent,
+  type AnswerOptions,
+  answerFromHits,
+  answerStream,
+  NOT_FOUND_ANSWER,
+} from './answer.js';
 import { type ChunkOptions, chunkBlocks } from './chunk.js';
 import type { Embedder } from './embedder.js';
 import type { Generator } from './generator.js';
@@ -10,7 +17,7 @@ import { DEFAULT_IGNORE, listFiles } from './ingest/walk.js';
 import { retrieve, type SearchOptions, type SearchResult } from './retrieve.js';
 import { type ChunkInput, type DocRow, type KbStats, KbStore, sha256 } from './store.js';
 
-export type { Answer, AnswerOptions, Citation } from './answer.js';
+export type { Answer, AnswerEvent, AnswerOptions, Citation } from './answer.js';
 export type { ChunkOptions } from './chunk.js';
 export { type Embedder, HashingEmbedder } from './embedder.js';
 export type { GenerateOptions, Generator } from './generator.js';
@@ -319,4 +326,31 @@ export async function ask(
     };
   const a = await answerFromHits(generator, question, retrieval.hits, opts);
   return { ...a, retrieval };
+}
+
+/** Streaming `ask`: `token` events as the model writes, then `done` with the checked answer and retrieval. */
+export async function* askStream(
+  kb: KnowledgeBase,
+  generator: Generator,
+  question: string,
+  opts: AskOptions = {},
+): AsyncGenerator<AnswerEvent & { retrieval?: SearchResult }> {
+  const retrieval = await kb.search(question, { k: 6, ...opts });
+  if (!retrieval.found) {
+    yield {
+      type: 'done',
+      answer: {
+        answer: NOT_FOUND_ANSWER,
+        citations: [],
+        found: false,
+        invalidCitations: [],
+        sources: [],
+        reason: retrieval.reason,
+      },
+      retrieval,
+    };
+    return;
+  }
+  for await (const ev of answerStream(generator, question, retrieval.hits, opts))
+    yield ev.type === 'done' ? { ...ev, retrieval } : ev;
 }

@@ -118,3 +118,50 @@ test('ask: grounded answer with citations; gate and NOT FOUND skip or override t
   assert.match(chat.calls[0]!.prompt, /^<\|system\|>Answer the question using only the numbered sources/);
   kb.close();
 });
+
+test('askStream: tokens as generated, then the checked answer; NOT FOUND never leaks as tokens', async () => {
+  const { askStream } = await import('../../src/rag/index.js');
+  const kb = await smallKb();
+  const streaming = (pieces: string[]) => {
+    const g = new FakeGenerator(() => pieces.join(''));
+    (g as unknown as { stream: () => AsyncIterable<string> }).stream = async function* () {
+      for (const p of pieces) yield p;
+    };
+    return g;
+  };
+  const events = [];
+  for await (const e of askStream(
+    kb,
+    streaming(['Founded ', 'in 1187 ', '[1]', '[5].']),
+    'Who founded the harbor of Quell?',
+  ))
+    events.push(e);
+  const tokens = events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text);
+  assert.equal(tokens.join(''), 'Founded in 1187 [1][5].');
+  const done = events.at(-1)!;
+  assert.equal(done.type, 'done');
+  if (done.type !== 'done') throw new Error('unreachable');
+  assert.equal(done.answer.answer, 'Founded in 1187 [1].');
+  assert.deepEqual(done.answer.invalidCitations, [5]);
+  const nf = [];
+  for await (const e of askStream(kb, streaming(['NOT', ' FOU', 'ND']), 'Who founded the harbor of Quell?'))
+    nf.push(e);
+  assert.deepEqual(
+    nf.map((e) => e.type),
+    ['done'],
+  );
+  assert.equal(nf[0]!.type === 'done' && nf[0]!.answer.found, false);
+  // a generator without stream() still works (one piece)
+  const plain = [];
+  for await (const e of askStream(
+    kb,
+    new FakeGenerator(() => 'Salt traders [1].'),
+    'Who founded the harbor of Quell?',
+  ))
+    plain.push(e);
+  assert.deepEqual(
+    plain.map((e) => e.type),
+    ['token', 'done'],
+  );
+  kb.close();
+});
