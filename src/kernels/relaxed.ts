@@ -8,11 +8,17 @@ const PROBE = new Uint8Array([
 
 let cached: boolean | undefined;
 
+/** Whether the engine validates relaxed SIMD right now (no flags touched, nothing cached). */
+export function relaxedSimdValidates(): boolean {
+  return WebAssembly.validate(PROBE);
+}
+
 /**
  * True when this engine compiles relaxed SIMD. In Node (where V8 11.3, Node 20, needs
  * `--experimental-wasm-relaxed-simd`, which NODE_OPTIONS refuses) the flag is set with
- * `v8.setFlagsFromString` first, through `process.getBuiltinModule` so this file stays free of `node:`
- * imports. Call before compiling any module that uses relaxed SIMD.
+ * `v8.setFlagsFromString` first, through `process.getBuiltinModule` (Node ≥ 20.16) so this file stays free
+ * of `node:` imports; threads/node-adapter.ts does the same with a static import for older Node 20.
+ * Call before compiling any module that uses relaxed SIMD.
  */
 export function detectRelaxedSimd(): boolean {
   if (cached !== undefined) return cached;

@@ -1,10 +1,16 @@
 // Node specifics of the kernel workers (worker_threads), in one file: spawns them, and is their entry point.
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { relaxedSimdValidates } from '../kernels/relaxed.js';
 import type { WorkerHandle, WorkerInit, WorkerPort, WorkerRequest, WorkerSpawner } from './protocol.js';
 import { serveWorker } from './worker-core.js';
 
 const MARK = 'pocketlm-kernel-worker';
+
+// Node 20 (V8 11.3) hides relaxed SIMD behind a flag that NODE_OPTIONS refuses; setting it before any
+// module is compiled works (kernels/relaxed.ts does this too where process.getBuiltinModule exists).
+if (!relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 /**
  * A worker running this very file. From dist/ that is plain JS. Under tsx (tests) the file is .ts, and
