@@ -7,13 +7,17 @@ import os
 import sys
 import time
 
-import torch
+a = json.loads(sys.argv[1])
+# OpenBLAS (Debian's torch uses the system BLAS) has its own thread pool: give it the same thread count
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(a["threads"]))
+os.environ.setdefault("OMP_NUM_THREADS", str(a["threads"]))
+
+import torch  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("tvt", os.path.join(os.path.dirname(__file__), "train-vs-torch.py"))
 tvt = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tvt)
 
-a = json.loads(sys.argv[1])
 torch.set_num_threads(a["threads"])
 cfg, B, T = a["cfg"], a["B"], a["T"]
 E, F, V, Hkv, H = cfg["nEmbd"], cfg["nFf"], cfg["nVocab"], cfg["nHeadKv"], cfg["nHead"]

@@ -9,6 +9,19 @@
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
+  ;; [Σa, Σb, Σc, Σd] (horizontal sums of four vectors, by two shuffle-add rounds)
+  (func $hsum4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)
+    (local $t0 v128) (local $t1 v128)
+    (local.set $t0 (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b))))
+    (local.set $t1 (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d))))
+    (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1))))
+
   ;; dot product of K floats at pa and pb
   (func $dot (param $pa i32) (param $pb i32) (param $K i32) (result f32)
     (local $acc v128) (local $k i32) (local $s f32)
@@ -49,9 +62,7 @@
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
     (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
-    (local $s00 f32) (local $s01 f32) (local $s02 f32) (local $s03 f32)
-    (local $s10 f32) (local $s11 f32) (local $s12 f32) (local $s13 f32)
-    (local $x0 f32) (local $x1 f32) (local $y0 f32) (local $y1 f32) (local $y2 f32) (local $y3 f32)
+    (local $r0 v128) (local $r1 v128)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
@@ -96,41 +107,35 @@
                 (local.set $o (i32.add (local.get $o) (i32.const 16)))
                 (local.set $k (i32.add (local.get $k) (i32.const 4)))
                 (br $kloop)))
-            (local.set $s00 (call $hsum (local.get $c00))) (local.set $s01 (call $hsum (local.get $c01)))
-            (local.set $s02 (call $hsum (local.get $c02))) (local.set $s03 (call $hsum (local.get $c03)))
-            (local.set $s10 (call $hsum (local.get $c10))) (local.set $s11 (call $hsum (local.get $c11)))
-            (local.set $s12 (call $hsum (local.get $c12))) (local.set $s13 (call $hsum (local.get $c13)))
+            ;; transpose-and-add: r0 = [Σc00, Σc01, Σc02, Σc03], r1 likewise for row 1
+            (local.set $r0 (call $hsum4 (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03)))
+            (local.set $r1 (call $hsum4 (local.get $c10) (local.get $c11) (local.get $c12) (local.get $c13)))
             (block $tdone
               (loop $tloop
                 (br_if $tdone (i32.ge_s (local.get $k) (local.get $K)))
-                (local.set $x0 (f32.load (i32.add (local.get $pa0) (local.get $o))))
-                (local.set $x1 (f32.load (i32.add (local.get $pa1) (local.get $o))))
-                (local.set $y0 (f32.load (i32.add (local.get $pb0) (local.get $o))))
-                (local.set $y1 (f32.load (i32.add (local.get $pb1) (local.get $o))))
-                (local.set $y2 (f32.load (i32.add (local.get $pb2) (local.get $o))))
-                (local.set $y3 (f32.load (i32.add (local.get $pb3) (local.get $o))))
-                (local.set $s00 (f32.add (local.get $s00) (f32.mul (local.get $x0) (local.get $y0))))
-                (local.set $s01 (f32.add (local.get $s01) (f32.mul (local.get $x0) (local.get $y1))))
-                (local.set $s02 (f32.add (local.get $s02) (f32.mul (local.get $x0) (local.get $y2))))
-                (local.set $s03 (f32.add (local.get $s03) (f32.mul (local.get $x0) (local.get $y3))))
-                (local.set $s10 (f32.add (local.get $s10) (f32.mul (local.get $x1) (local.get $y0))))
-                (local.set $s11 (f32.add (local.get $s11) (f32.mul (local.get $x1) (local.get $y1))))
-                (local.set $s12 (f32.add (local.get $s12) (f32.mul (local.get $x1) (local.get $y2))))
-                (local.set $s13 (f32.add (local.get $s13) (f32.mul (local.get $x1) (local.get $y3))))
+                (local.set $b0
+                  (f32x4.replace_lane 3
+                    (f32x4.replace_lane 2
+                      (f32x4.replace_lane 1
+                        (f32x4.splat (f32.load (i32.add (local.get $pb0) (local.get $o))))
+                        (f32.load (i32.add (local.get $pb1) (local.get $o))))
+                      (f32.load (i32.add (local.get $pb2) (local.get $o))))
+                    (f32.load (i32.add (local.get $pb3) (local.get $o)))))
+                (local.set $r0 (f32x4.add (local.get $r0)
+                  (f32x4.mul (v128.load32_splat (i32.add (local.get $pa0) (local.get $o))) (local.get $b0))))
+                (local.set $r1 (f32x4.add (local.get $r1)
+                  (f32x4.mul (v128.load32_splat (i32.add (local.get $pa1) (local.get $o))) (local.get $b0))))
                 (local.set $o (i32.add (local.get $o) (i32.const 4)))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $tloop)))
             (local.set $pc (i32.add (local.get $c)
               (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-            (call $put (local.get $pc) (local.get $s00) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 4)) (local.get $s01) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 8)) (local.get $s02) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 12)) (local.get $s03) (local.get $acc))
-            (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
-            (call $put (local.get $pc) (local.get $s10) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 4)) (local.get $s11) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 8)) (local.get $s12) (local.get $acc))
-            (call $put (i32.add (local.get $pc) (i32.const 12)) (local.get $s13) (local.get $acc))
+            (if (local.get $acc)
+              (then
+                (local.set $r0 (f32x4.add (local.get $r0) (v128.load (local.get $pc))))
+                (local.set $r1 (f32x4.add (local.get $r1) (v128.load (i32.add (local.get $pc) (local.get $ldc)))))))
+            (v128.store (local.get $pc) (local.get $r0))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc)) (local.get $r1))
             (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $jloop)))
         ;; remaining columns of these two rows
