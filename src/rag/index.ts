@@ -49,6 +49,8 @@ export interface AddOptions {
   onProgress?: (p: AddProgress) => void;
   /** Texts per embedder call (default 64). */
   embedBatch?: number;
+  /** Files larger than this are skipped (default 64 MiB). */
+  maxFileBytes?: number;
 }
 
 /** Summary of `add`. */
@@ -169,7 +171,11 @@ export class KnowledgeBase {
         } else {
           const st = await stat(file);
           const old = this.store.getDocument(file);
-          if (old && !opts.force && old.mtime_ms === st.mtimeMs && old.size === st.size) {
+          const maxBytes = opts.maxFileBytes ?? 64 * 2 ** 20;
+          if (st.size > maxBytes) {
+            status = 'skipped';
+            report.skipped.push({ path: file, reason: `larger than ${maxBytes} bytes (${st.size})` });
+          } else if (old && !opts.force && old.mtime_ms === st.mtimeMs && old.size === st.size) {
             report.unchanged++;
           } else {
             const bytes = await readFile(file);

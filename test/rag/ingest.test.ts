@@ -220,3 +220,25 @@ test('SIGKILL during indexing leaves a consistent KB and a re-run completes it',
     cleanup();
   }
 });
+
+test('add: symlinked directory loops are walked once; oversized files are skipped with a reason', async () => {
+  const { symlinkSync } = await import('node:fs');
+  const { dir, cleanup } = tempDir();
+  try {
+    const docs = join(dir, 'docs');
+    mkdirSync(join(docs, 'a'), { recursive: true });
+    writeFileSync(join(docs, 'a', 'note.md'), '# Note\n\nLooping links are fine.\n');
+    writeFileSync(join(docs, 'big.txt'), 'word '.repeat(5000));
+    symlinkSync(docs, join(docs, 'a', 'loop'));
+    const kb = await openKnowledgeBase(join(dir, 'kb.sqlite'), { embedder: emb });
+    const r = await kb.add([docs], { maxFileBytes: 10_000 });
+    assert.deepEqual(
+      r.added.map((p) => p.slice(docs.length + 1)),
+      ['a/note.md'],
+    );
+    assert.deepEqual(r.skipped, [{ path: join(docs, 'big.txt'), reason: 'larger than 10000 bytes (25000)' }]);
+    kb.close();
+  } finally {
+    cleanup();
+  }
+});

@@ -1,6 +1,6 @@
 // Recursive file listing with gitignore-style glob patterns.
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 
 /** Patterns always ignored unless `ignore` is given explicitly. */
 export const DEFAULT_IGNORE = [
@@ -59,7 +59,16 @@ export function ignoreMatcher(patterns: string[]): (relPath: string) => boolean 
 export function listFiles(paths: string[], ignore: string[] = DEFAULT_IGNORE): string[] {
   const out = new Set<string>();
   const ign = ignoreMatcher(ignore);
+  const seenDirs = new Set<string>(); // real paths: symlinked directory loops are walked once
   const walk = (root: string, dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -90,7 +99,6 @@ export function listFiles(paths: string[], ignore: string[] = DEFAULT_IGNORE): s
     }
     if (st.isDirectory()) walk(p, p);
     else out.add(p);
-    void basename;
   }
   return [...out].sort();
 }
