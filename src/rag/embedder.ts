@@ -8,6 +8,8 @@ export interface Embedder {
   readonly id: string;
   /** Embeds a batch; each result has length `dim`. Need not be normalized (the store normalizes). */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Cosine from which a chunk counts as relevant evidence for this embedder (the gate's default; 0.5 if absent). */
+  readonly minCosine?: number;
 }
 
 /** Options of the hashing embedder. */
@@ -65,6 +67,8 @@ export function l2normalize(v: Float32Array): Float32Array {
 export class HashingEmbedder implements Embedder {
   readonly dim: number;
   readonly id: string;
+  /** Tuned on examples/qa (see docs/rag.md). */
+  readonly minCosine = 0.5;
   private readonly grams: number[];
   private readonly bigramWeight: number;
   private readonly charWeight: number;

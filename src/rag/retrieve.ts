@@ -12,7 +12,7 @@ export interface Reranker {
 export interface GateOptions {
   /** Minimum IDF-weighted share of the query's content words present in the chunk (default 0.5). */
   minCoverage?: number;
-  /** Minimum cosine between query and chunk vectors (default 0.5: tuned for HashingEmbedder on examples/qa; set per embedder). */
+  /** Minimum cosine between query and chunk vectors (default: the embedder's `minCosine`, else 0.5). */
   minCosine?: number;
   /** Minimum reranker score when a reranker is used (default: not applied). */
   minRerank?: number;
@@ -123,7 +123,7 @@ export async function retrieve(
   const k = opts.k ?? 5;
   const mode = opts.mode ?? 'hybrid';
   const cand = opts.candidates ?? Math.max(4 * k, 40);
-  const gate = { minCoverage: 0.5, minCosine: 0.5, ...opts.gate };
+  const gate = { minCoverage: 0.5, minCosine: embedder?.minCosine ?? 0.5, ...opts.gate };
   const useVec = mode !== 'bm25' && !!embedder && !!store.embedder;
   if (mode === 'vector' && !useVec)
     throw new Error(
