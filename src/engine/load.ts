@@ -1,11 +1,13 @@
 // Finds and reads a model from a path (GGUF file or Hugging Face safetensors directory) into a LoadedModel.
 import { statSync } from 'node:fs';
-import { loadGgufModel } from '../format/gguf-model.js';
-import { readGgufFile } from '../format/gguf-node.js';
+import { openGgufModelLazy } from '../format/gguf-model.js';
 import type { LoadedModel } from '../model/config.js';
 
-/** Reads a model from a GGUF file or a directory with config.json + safetensors. */
-export async function readModel(path: string): Promise<LoadedModel> {
+/**
+ * Opens a model from a GGUF file or a directory with config.json + safetensors. GGUF tensors are read lazily
+ * (one at a time while the runtime prepares them); call `close()` afterwards.
+ */
+export async function readModel(path: string): Promise<{ model: LoadedModel; close: () => void }> {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
@@ -14,7 +16,7 @@ export async function readModel(path: string): Promise<LoadedModel> {
   }
   if (st.isDirectory()) {
     const hf = await import('../format/hf.js');
-    return hf.loadHfModel(path);
+    return { model: hf.loadHfModel(path), close: () => {} };
   }
-  return loadGgufModel(readGgufFile(path));
+  return openGgufModelLazy(path);
 }

@@ -77,10 +77,14 @@ export class PocketModel implements GenerationVocab {
   static async load(path: string, opts: LoadModelOptions = {}): Promise<PocketModel> {
     const t0 = performance.now();
     const { readModel } = await import('./load.js'); // node-only: browsers use fromLoaded()
-    const loaded = await readModel(path);
+    const { model: loaded, close } = await readModel(path);
     opts.onProgress?.({ phase: 'read', done: 1, total: 1 });
-    const backend = await resolveBackend(opts);
-    return new PocketModel(loaded, backend, performance.now() - t0, opts.onProgress);
+    try {
+      const backend = await resolveBackend(opts);
+      return new PocketModel(loaded, backend, performance.now() - t0, opts.onProgress);
+    } finally {
+      close();
+    }
   }
 
   /** Wraps an already-read model (tests, training export). */

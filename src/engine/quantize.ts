@@ -1,6 +1,6 @@
 // Requantizes a model (GGUF or safetensors directory) into another file type, choosing per-tensor types
 // as llama.cpp's quantizer does.
-import { GgmlType } from '../format/ggml-types.js';
+import { GgmlType, rowBytes } from '../format/ggml-types.js';
 import { writeGgufFile } from '../format/gguf-node.js';
 import type { GgufEntry } from '../format/gguf-read.js';
 import { gv } from '../format/gguf-write.js';
@@ -33,7 +33,7 @@ export async function quantizeModel(
     throw new Error(`unknown --type "${fileType}" (expected ${FILE_TYPES.join(', ')})`);
   }
   const ft = fileType as QuantFileType;
-  const model = await readModel(input);
+  const { model, close } = await readModel(input);
   const c = model.config;
   const meta = new Map<string, GgufEntry>(model.metadata);
   // Hyperparameters are rewritten from the config (safetensors input has none in GGUF form).
@@ -53,7 +53,7 @@ export async function quantizeModel(
   let done = 0;
   const tensors = names.map((name) => {
     const t = model.tensors.get(name)!;
-    inputBytes += t.data.length;
+    inputBytes += rowBytes(t.type, t.dims[0]!) * (t.dims.reduce((a, b) => a * b, 1) / t.dims[0]!);
     const type = chooseTensorType(ft, name, t.dims, c.nLayer, {
       sourceType: t.type,
       tiedEmbeddings: c.tiedEmbeddings,
@@ -64,24 +64,35 @@ export async function quantizeModel(
       type,
       data: () => {
         onProgress?.(++done, names.length, name);
-        if (type === t.type && !(permute && /attn_[qk]\.weight$/.test(name))) return t.data;
+        const data = t.data; // read once: GGUF sources are lazy
+        if (type === t.type && !(permute && /attn_[qk]\.weight$/.test(name))) return data;
         const n = t.dims.reduce((a, b) => a * b, 1);
-        const f = dequantizeTensor(t.type, t.data, n);
+        const f = dequantizeTensor(t.type, data, n);
         if (permute) permuteForNormRope(name, f, t.dims, c.nHead, c.nHeadKv);
         if (type === GgmlType.F32) return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
         return quantizeTensor(type, f, n / t.dims[0]!, t.dims[0]!);
       },
     };
   });
-  const outputBytes = writeGgufFile(output, { metadata: meta, tensors });
-  return { inputBytes, outputBytes };
+  try {
+    const outputBytes = writeGgufFile(output, { metadata: meta, tensors });
+    return { inputBytes, outputBytes };
+  } finally {
+    close();
+  }
 }
 
 /**
  * Reorders the rows of attn_q / attn_k from rotate-half (HF) to interleaved-pair (llama GGUF) order: per head,
  * rows (h, 2, d/2) → (h, d/2, 2), as llama.cpp's convert_hf_to_gguf `permute` does.
  */
-export function permuteForNormRope(name: string, f: Float32Array, dims: number[], nHead: number, nHeadKv: number): void {
+export function permuteForNormRope(
+  name: string,
+  f: Float32Array,
+  dims: number[],
+  nHead: number,
+  nHeadKv: number,
+): void {
   const isQ = /attn_q\.weight$/.test(name);
   const isK = /attn_k\.weight$/.test(name);
   if (!isQ && !isK) return;

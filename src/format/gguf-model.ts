@@ -23,6 +23,28 @@ export function loadGgufModel(file: GgufFile): LoadedModel {
  * Loads a GGUF model from disk without one whole-file buffer: the header is parsed from a prefix and each
  * tensor is read into its own buffer (files over the 4 GiB typed-array limit work).
  */
+/**
+ * Opens a GGUF whose tensors are read from disk each time their `data` is accessed (not kept): the runtime
+ * prepares one tensor at a time, so peak memory stays near the prepared weights rather than twice the file.
+ * Call `close()` once the model is prepared.
+ */
+export function openGgufModelLazy(path: string): { model: LoadedModel; close: () => void } {
+  const { header } = readGgufHeader(path);
+  const file = new GgufFile(header, undefined, path);
+  const fd = openSync(path, 'r');
+  try {
+    const model = buildModel(
+      file,
+      (t) => readExactly(fd, header.dataOffset + t.offset, t.nBytes, path),
+      true,
+    );
+    return { model, close: () => closeSync(fd) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
 export function readGgufModel(path: string): LoadedModel {
   const { header } = readGgufHeader(path);
   const file = new GgufFile(header, undefined, path);
@@ -34,7 +56,7 @@ export function readGgufModel(path: string): LoadedModel {
   }
 }
 
-function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array): LoadedModel {
+function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array, lazy = false): LoadedModel {
   const src = file.source;
   const arch = metaString(file, 'general.architecture');
   if (arch !== 'phi3' && arch !== 'llama') {
@@ -77,7 +99,12 @@ function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array): Lo
     tensors.set(t.name, { name: t.name, type: t.type, dims: t.dims, data: new Uint8Array(0) });
   // Check shapes before reading any tensor data, so a wrong file fails fast.
   checkModelTensors(config, tensors, src);
-  for (const t of file.tensors) tensors.get(t.name)!.data = read(t);
+  for (const t of file.tensors) {
+    const ref = tensors.get(t.name)!;
+    if (lazy)
+      Object.defineProperty(ref, 'data', { get: () => read(t), enumerable: true, configurable: true });
+    else ref.data = read(t);
+  }
   return { config, tensors, metadata: file.metadata, source: src };
 }
 

@@ -69,11 +69,12 @@ export class Transformer {
           `${model.source}: tensor "${name}" has shape [${r.dims}], expected [${cols}, ${rows}]`,
         );
       }
-      return backend.prepareMatrix(r);
+      return backend.prepareMatrix({ ...r }); // spread: read lazy sources once
     };
     const nEmbdKv = c.nHeadKv * c.headDim;
     const nEmbdQ = c.nHead * c.headDim;
-    this.tokenEmbd = t(TENSOR.tokenEmbd);
+    // Copied out of the (possibly lazily read) source once: embedding lookups need its bytes for good.
+    this.tokenEmbd = { ...t(TENSOR.tokenEmbd) };
     if (this.tokenEmbd.dims[0] !== c.nEmbd || this.tokenEmbd.dims[1] !== c.nVocab) {
       throw new Error(
         `${model.source}: token_embd.weight has shape [${this.tokenEmbd.dims}], expected [${c.nEmbd}, ${c.nVocab}]`,
@@ -102,6 +103,7 @@ export class Transformer {
     this.output = has(TENSOR.output)
       ? mat(TENSOR.output, c.nVocab, c.nEmbd)
       : backend.prepareMatrix({ ...this.tokenEmbd, name: TENSOR.output });
+    // Everything else is prepared now: drop the rope factor/norm sources (views are copied by tensorToF32).
     if (has(TENSOR.ropeFactorsLong)) this.ropeLong = vec(TENSOR.ropeFactorsLong, c.nRot / 2);
     if (has(TENSOR.ropeFactorsShort)) this.ropeShort = vec(TENSOR.ropeFactorsShort, c.nRot / 2);
     onProgress?.(c.nLayer + 1, c.nLayer + 1);

@@ -6,10 +6,10 @@ import type { TensorRef } from './config.js';
 /** The whole tensor as float32 (norms, rope factors). A view, without copying, when it is already F32 and aligned. */
 export function tensorToF32(t: TensorRef): Float32Array {
   const n = t.dims.reduce((a, b) => a * b, 1);
-  if (t.type === GgmlType.F32 && t.data.byteOffset % 4 === 0) {
-    return new Float32Array(t.data.buffer, t.data.byteOffset, n);
-  }
-  return dequantizeTensor(t.type, t.data, n);
+  const data = t.data; // read once: sources may be lazy
+  if (t.type === GgmlType.F32 && data.byteOffset % 4 === 0)
+    return new Float32Array(data.buffer, data.byteOffset, n);
+  return dequantizeTensor(t.type, data, n);
 }
 
 /** Dequantizes row `row` of a 2-D tensor (an embedding lookup) into `out` at `outOffset`. */
