@@ -22,16 +22,12 @@ export async function resolveModelPath(ref: string | undefined, quiet = false): 
     return d.path;
   }
   if (existsSync(ref)) return ref;
+  const hub = await import('../hub/cache.js');
   try {
-    const hub = await import('../hub/cache.js');
-    const p = hub.resolveModelRef(ref);
-    if (p) return p;
-  } catch {
-    // no hub cache module or no match: fall through to the error below
+    return hub.resolveModelRef(ref);
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (give a GGUF file, a safetensors directory, or a name from 'pocketlm models')`);
   }
-  throw new UsageError(
-    `model not found: ${ref} (give a GGUF file, a safetensors directory, or a name from 'pocketlm models')`,
-  );
 }
 
 /** Loads the model named by -m with the chosen backend/threads; progress on stderr when it is a TTY. */
