@@ -134,7 +134,8 @@ export async function retrieve(
       ? []
       : store.bm25(ftsQuery(matchTerms(store, query, opts.maxTermShare)), cand, opts.source);
   let qv: Float32Array | null = null;
-  if (embedder && store.embedder) qv = (await embedder.embed([query]))[0]!;
+  // bm25 mode never touches vectors (loading the cache costs seconds on a large KB)
+  if (useVec) qv = (await embedder!.embed([query]))[0]!;
   const vec = useVec && qv ? store.vectorSearch(qv, cand, opts.source) : [];
   const bmRank = new Map(bm.map((h, i) => [h.chunkId, i + 1]));
   const vecRank = new Map(vec.map((h, i) => [h.chunkId, i + 1]));
