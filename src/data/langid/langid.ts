@@ -2,14 +2,16 @@
 import { TRAIN_TEXT } from './samples.js';
 
 /**
- * A trained identifier: n-grams are hashed into `2^bits` buckets; each bucket holds one log-probability per
- * language (`table[bucket * L + lang]`), unseen buckets fall back to `unseen`.
+ * A trained identifier. N-grams are hashed into `2^bits` buckets. Every n-gram costs each language at least
+ * `unseen[lang]` (its smoothed log-probability of an unseen n-gram); languages that saw the bucket in training
+ * get a bonus `diff[k]` for `lang[k]`, k in `offsets[bucket] … offsets[bucket + 1]` (sparse, CSR layout).
  */
 export interface LangIdModel {
   langs: string[];
   bits: number;
-  table: Float32Array;
-  present: Uint8Array;
+  offsets: Int32Array;
+  lang: Uint8Array;
+  diff: Float32Array;
   unseen: Float32Array;
   maxN: number;
 }
@@ -96,16 +98,29 @@ export function trainLangId(
   for (const p of present) V += p;
   const unseen = new Float32Array(L);
   for (let li = 0; li < L; li++) unseen[li] = Math.log(alpha / ((totals[li] as number) + alpha * V));
-  const table = new Float32Array((mask + 1) * L);
+  const offsets = new Int32Array(mask + 2);
+  const langIdx: number[] = [];
+  const diffs: number[] = [];
   for (let b = 0; b <= mask; b++) {
+    offsets[b] = langIdx.length;
     if (!present[b]) continue;
     for (let li = 0; li < L; li++) {
-      table[b * L + li] = Math.log(
-        ((counts[b * L + li] as number) + alpha) / ((totals[li] as number) + alpha * V),
-      );
+      const c = counts[b * L + li] as number;
+      if (c === 0) continue; // equals the unseen log-probability: no bonus
+      langIdx.push(li);
+      diffs.push(Math.log((c + alpha) / ((totals[li] as number) + alpha * V)) - (unseen[li] as number));
     }
   }
-  return { langs, bits, table, present, unseen, maxN };
+  offsets[mask + 1] = langIdx.length;
+  return {
+    langs,
+    bits,
+    offsets,
+    lang: Uint8Array.from(langIdx),
+    diff: Float32Array.from(diffs),
+    unseen,
+    maxN,
+  };
 }
 
 let defaultModel: LangIdModel | undefined;
@@ -128,7 +143,7 @@ export function identifyLanguage(
   const L = model.langs.length;
   const sum = new Float64Array(L);
   let n = 0;
-  const { table, present, unseen } = model;
+  const { offsets, lang, diff, unseen } = model;
   const mask = (1 << model.bits) - 1;
   const maxN = model.maxN;
   const str = normalizeForLangId(text, opts.maxChars ?? 1000);
@@ -143,13 +158,12 @@ export function identifyLanguage(
       x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
       x ^= x >>> 13;
       const b = x & mask;
-      if (present[b]) {
-        const o = b * L;
-        for (let j = 0; j < L; j++) sum[j] += table[o + j] as number;
-      } else for (let j = 0; j < L; j++) sum[j] += unseen[j] as number;
+      const end = offsets[b + 1] as number;
+      for (let k = offsets[b] as number; k < end; k++) sum[lang[k] as number] += diff[k] as number;
       n++;
     }
   }
+  for (let j = 0; j < L; j++) sum[j] += n * (unseen[j] as number);
   const scores: Record<string, number> = {};
   if (n === 0) {
     for (const l of model.langs) scores[l] = 0;
