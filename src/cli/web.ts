@@ -137,7 +137,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache
 }
 
 /** Starts the HTTP server for the page and model files. */
-export function startWebServer(opts: WebServerOptions = {}): Promise<WebServer> {
+export async function startWebServer(opts: WebServerOptions = {}): Promise<WebServer> {
   const root = resolve(opts.root ?? defaultWebRoot());
   if (!existsSync(join(root, 'index.html')))
     throw new Error(`${root}/index.html is missing: build the page first (npm run build:web)`);

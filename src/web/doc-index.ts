@@ -29,15 +29,15 @@ export function textToBlocks(text: string): Block[] {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
   let offset = 0;
-  let para: { start: number; line: number; parts: string[] } | null = null;
+  let para: { start: number; end: number; line: number; parts: string[] } | null = null;
   let code: { start: number; line: number; parts: string[] } | null = null;
-  const flushPara = (endOffset: number, endLine: number) => {
+  const flushPara = (endLine: number) => {
     if (!para) return;
     blocks.push({
       kind: 'para',
       text: para.parts.join('\n'),
       charStart: para.start,
-      charEnd: endOffset,
+      charEnd: para.end,
       lineStart: para.line,
       lineEnd: endLine,
     });
@@ -60,12 +60,12 @@ export function textToBlocks(text: string): Block[] {
         code = null;
       } else code.parts.push(line);
     } else if (/^\s*(```|~~~)/.test(line)) {
-      flushPara(offset, lineNo - 1);
+      flushPara(lineNo - 1);
       code = { start: offset, line: lineNo, parts: [] };
     } else {
       const h = /^(#{1,6})\s+(.*)$/.exec(line);
       if (h) {
-        flushPara(offset, lineNo - 1);
+        flushPara(lineNo - 1);
         blocks.push({
           kind: 'heading',
           level: h[1]!.length,
@@ -76,10 +76,11 @@ export function textToBlocks(text: string): Block[] {
           lineEnd: lineNo,
         });
       } else if (line.trim() === '') {
-        flushPara(offset, lineNo - 1);
+        flushPara(lineNo - 1);
       } else {
-        para ??= { start: offset, line: lineNo, parts: [] };
+        para ??= { start: offset, end, line: lineNo, parts: [] };
         para.parts.push(line);
+        para.end = end;
       }
     }
     offset = end + 1;
@@ -95,7 +96,7 @@ export function textToBlocks(text: string): Block[] {
       lineEnd: lines.length,
     });
   }
-  flushPara(offset, lines.length);
+  flushPara(lines.length);
   return blocks;
 }
 
