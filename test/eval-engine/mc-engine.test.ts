@@ -78,7 +78,7 @@ interface Mmlu {
 const MMLU: Mmlu[] = [
   {
     question: 'How many legs does a spider have?',
-    keyword: 'spider',
+    keyword: 'legs',
     options: ['six', 'four', 'eight', 'ten'],
     answer: 'C',
   },
