@@ -16,7 +16,9 @@ function weights(type: GgmlType, rows: number, cols: number): Uint8Array {
 
 /** [best, median] ms per call of fn (best ≈ an idle machine; median shows what load does). */
 function time(fn: () => void, calls: number): [number, number] {
-  for (let i = 0; i < 20; i++) fn(); // warm-up: wasm has no on-stack replacement, so tier up on small calls
+  // Warm-up (≥ 20 calls and ≥ 300 ms): wasm has no on-stack replacement, and V8 optimizes in the background.
+  const w0 = performance.now();
+  for (let i = 0; i < 20 || performance.now() - w0 < 300; i++) fn();
   const ts: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
