@@ -1,6 +1,6 @@
 // Browser vs Node: prefill and decode tokens/s of the same engine on the same GGUF file, in headless Chromium (the chat page's worker) and in Node.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -23,12 +23,15 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     chromium: { type: 'string', default: process.env.POCKETLM_CHROMIUM ?? '/usr/bin/chromium' },
     out: { type: 'string', default: 'bench/results/web.json' },
+    wllama: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
   console.log(`node --import tsx bench/web.ts [--model FILE | --preset tiny|small|medium --type q4_0|q8_0|q4_k_m]
-  [--threads 1,2] [--prompt 64] [--gen 32] [--runs 3] [--chromium /usr/bin/chromium] [--out bench/results/web.json]`);
+  [--threads 1,2] [--prompt 64] [--gen 32] [--runs 3] [--chromium /usr/bin/chromium] [--out bench/results/web.json]
+  [--wllama DIR]   also run wllama (llama.cpp in wasm) in the same Chromium; DIR is an installed
+                   @wllama/wllama package (e.g. node_modules/@wllama/wllama), served locally (no CDN)`);
   process.exit(0);
 }
 
@@ -133,6 +136,7 @@ try {
     await ctx.close();
     await srv.close();
   }
+  if (values.wllama) rows.push(...(await benchWllama(values.wllama, model)));
 
   const out = {
     date: new Date().toISOString(),
@@ -142,8 +146,12 @@ try {
     runs,
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
+    loadavg_1m: Number(loadavg()[0]!.toFixed(2)),
     node: process.version,
     chromium: version,
+    wllama: values.wllama
+      ? 'llama.cpp via @wllama/wllama, timings from its completion result (prompt_per_second, predicted_per_second); prompt is English text of about the same token count'
+      : 'not run (pass --wllama DIR)',
     note: 'Same engine code (src/web/bench-core.ts) in Node and in the page worker; threads include the calling thread. Chromium threads need COOP/COEP (served by pocketlm web).',
     results: rows.map((r) => ({
       runtime: r.runtime,
@@ -158,4 +166,101 @@ try {
   console.log(`wrote ${values.out}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The wllama benchmark page (function declarations are hoisted above the top-level run). */
+function wllamaPage(): string {
+  return `<!doctype html><meta charset="utf-8"><title>wllama bench</title>
+<script type="module">
+import { Wllama } from './wllama/index.js';
+window.runWllama = async (modelUrl, threads, prompt, gen, runs) => {
+  const w = new Wllama({ default: './wllama/wasm/wllama.wasm' }, { suppressNativeLog: true });
+  const blob = await (await fetch(modelUrl)).blob();
+  await w.loadModel([blob], { n_ctx: 512, n_batch: 512, n_threads: threads, n_gpu_layers: 0, warmup: true });
+  const timings = [];
+  for (let r = 0; r <= runs; r++) {
+    const res = await w.createCompletion({ prompt, max_tokens: gen, temperature: 0, cache_prompt: false, ignore_eos: true });
+    if (r > 0) timings.push(res.timings);
+  }
+  const out = { multithread: w.isMultithread(), threads: w.getNumThreads(), version: Wllama.getLibllamaVersion?.(), timings };
+  await w.exit();
+  return out;
+};
+window.wllamaReady = true;
+</script>`;
+}
+
+/** Runs wllama (llama.cpp compiled to wasm) on the same file in the same Chromium, served from a local copy. */
+async function benchWllama(pkg: string, model: string): Promise<Row[]> {
+  const esm = join(pkg, 'esm');
+  if (!existsSync(join(esm, 'index.js')) || !existsSync(join(esm, 'wasm', 'wllama.wasm')))
+    throw new Error(
+      `--wllama ${pkg}: expected esm/index.js and esm/wasm/wllama.wasm (an installed @wllama/wllama)`,
+    );
+  const root = join(dir, 'wllama-root');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'index.html'), wllamaPage());
+  symlinkSync(esm, join(root, 'wllama'));
+  // About `prompt` tokens of English text (the Phi-3 tokenizer gives ~1.3 tokens per word here).
+  const words =
+    'the quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches'.split(' ');
+  const text = Array.from({ length: Math.round(prompt / 1.3) }, (_, i) => words[i % words.length]).join(' ');
+  const srv = await startWebServer({ root, port: 0, models: [model] });
+  const ctx = await chromium.launchPersistentContext(join(dir, 'profile-wllama'), {
+    executablePath: values.chromium,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+  const out: Row[] = [];
+  try {
+    for (const t of threads) {
+      const page = await ctx.newPage();
+      await page.goto(srv.url);
+      await page.waitForFunction(() => (globalThis as { wllamaReady?: boolean }).wllamaReady === true);
+      const r = (await page.evaluate(
+        ([u, th, p, g, n]) =>
+          (globalThis as unknown as { runWllama: (...a: unknown[]) => Promise<unknown> }).runWllama(
+            u,
+            th,
+            p,
+            g,
+            n,
+          ),
+        [`/models/${basename(model)}`, t, text, gen, runs] as const,
+      )) as {
+        multithread: boolean;
+        threads: number;
+        version?: string;
+        timings: {
+          prompt_n: number;
+          prompt_per_second: number;
+          predicted_n: number;
+          predicted_per_second: number;
+        }[];
+      };
+      const row: Row = {
+        runtime: 'wllama',
+        threads: r.threads,
+        backend: `llama.cpp ${r.version ?? ''} wasm (${r.multithread ? 'multi' : 'single'}-thread build), prompt ${r.timings[0]?.prompt_n} tokens`,
+        prefillTokPerS: Math.max(...r.timings.map((x) => x.prompt_per_second)),
+        decodeTokPerS: Math.max(...r.timings.map((x) => x.predicted_per_second)),
+      };
+      out.push(row);
+      print(row);
+      await page.close();
+    }
+  } finally {
+    await ctx.close();
+    await srv.close();
+  }
+  return out;
 }
