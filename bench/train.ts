@@ -3,7 +3,7 @@
 // Usage: npx tsx bench/train.ts [--quick] [--python /usr/bin/python3]   → bench/results/train.json
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { WasmGemm } from '../src/train/gemm.js';
 import { attachThreads } from '../src/train/gemm-threads.js';
 import { TrainModel, type TrainModelConfig } from '../src/train/model.js';
@@ -90,6 +90,7 @@ function benchTorch(c: BenchCase, threads: number): number | undefined {
 }
 
 const rows: Record<string, unknown>[] = [];
+const loadBefore = loadavg()[0];
 let torchOk = true;
 for (const c of cases) {
   for (const threads of [1, 2]) {
@@ -118,6 +119,6 @@ for (const c of cases) {
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   'bench/results/train.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, quick, rows }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, load_avg_1m: [loadBefore, loadavg()[0]], quick, rows }, null, 2)}\n`,
 );
 console.log('wrote bench/results/train.json');

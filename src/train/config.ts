@@ -37,6 +37,8 @@ export interface TrainConfig {
   /** Train tokens before switching to phase 2; 0 = 80 % of the token budget when there are two phases. */
   phase2_at_tokens: number;
   weight_decay: number;
+  /** Decay norms and embeddings too (default: matrices only). */
+  weight_decay_all: boolean;
   beta1: number;
   beta2: number;
   adam_eps: number;
@@ -78,6 +80,7 @@ export const defaultTrainConfig: TrainConfig = {
   decay_start: 0,
   phase2_at_tokens: 0,
   weight_decay: 0.1,
+  weight_decay_all: false,
   beta1: 0.9,
   beta2: 0.95,
   adam_eps: 1e-8,

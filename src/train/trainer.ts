@@ -100,7 +100,13 @@ export function train(cfg: TrainConfig, hooks: TrainHooks = {}): TrainResult {
   const model = new TrainModel(mcfg, cfg.batch_size, cfg.seq_len);
   if (cfg.threads > 1 && model.gemm instanceof WasmGemm) attachThreads(model.gemm, cfg.threads);
   const opt = new AdamW(
-    { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adam_eps, weightDecay: cfg.weight_decay },
+    {
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.adam_eps,
+      weightDecay: cfg.weight_decay,
+      decayAll: cfg.weight_decay_all,
+    },
     model.tensors,
     model.nParams,
   );
