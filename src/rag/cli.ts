@@ -29,13 +29,23 @@ export function defaultKbPath(): string {
 }
 
 const COMMON = {
+  db: { type: 'string' },
+  // Model flags are read by the caller that injects the generator/embedder; accepted here so parsing passes.
+  model: { type: 'string', short: 'm' },
+  'embed-model': { type: 'string' },
+  threads: { type: 'string', short: 't' },
   kb: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function open(values: { kb?: string }, deps: RagCliDeps, readonly = false): Promise<KnowledgeBase> {
-  const path = resolve(values.kb ?? defaultKbPath());
+async function open(
+  values: { kb?: string; db?: string },
+  deps: RagCliDeps,
+  readonly = false,
+): Promise<KnowledgeBase> {
+  // --db FILE (the documented flag); --kb is kept as an alias.
+  const path = resolve(values.db ?? values.kb ?? defaultKbPath());
   if (!readonly) mkdirSync(join(path, '..'), { recursive: true });
   const e = deps.embedder ?? new HashingEmbedder();
   const embedder = typeof e === 'function' ? await e() : e;
