@@ -59,18 +59,25 @@ export function shingleHashes(text: string, n: number): Uint32Array {
 
 /** MinHash signature: for each of `bands × rows` hash functions, the minimum over shingles. */
 export function signature(h: MinHasher, text: string): Uint32Array {
-  const sh = shingleHashes(text, h.opts.ngram);
+  const u = shingleHashes(text, h.opts.ngram);
+  const sh = new Int32Array(u.buffer, u.byteOffset, u.length); // int32 views keep V8 on small-integer paths
   const k = h.a.length;
-  // minimum taken in signed order (any fixed total order gives a valid min-hash); stored as u32 bits
-  const sig = new Int32Array(k).fill(0x7fffffff);
-  const { a, b } = h;
-  for (let s = 0; s < sh.length; s++) {
-    const x = sh[s] as number;
-    for (let i = 0; i < k; i++) {
-      let v = Math.imul(x ^ (b[i] as number), a[i] as number);
+  // minimum taken in signed order (any fixed total order gives a valid min-hash); stored as u32 bits.
+  // Outer loop over hash functions keeps a_i, b_i and the running minimum in registers.
+  const sig = new Int32Array(k);
+  const a = new Int32Array(h.a.buffer);
+  const b = new Int32Array(h.b.buffer);
+  const ns = sh.length;
+  for (let i = 0; i < k; i++) {
+    const ai = a[i] as number;
+    const bi = b[i] as number;
+    let m = 0x7fffffff;
+    for (let s = 0; s < ns; s++) {
+      let v = Math.imul((sh[s] as number) ^ bi, ai);
       v ^= v >>> 15;
-      if (v < (sig[i] as number)) sig[i] = v;
+      if (v < m) m = v;
     }
+    sig[i] = m;
   }
   return new Uint32Array(sig.buffer);
 }
