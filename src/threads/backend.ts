@@ -37,6 +37,8 @@ export interface BackendOptions {
 const CALLER_SPIN_MS = 5;
 /** A worker silent this long on a request (prepare, buffers) is taken as dead. */
 const REQUEST_TIMEOUT_MS = 120_000;
+/** A worker not running its loop this long after being started is taken as failed. */
+const START_TIMEOUT_MS = 30_000;
 
 interface Share {
   /** Participant index: 0 = calling thread, i ≥ 1 = worker i − 1. */
@@ -108,7 +110,12 @@ export class WasmBackend implements Backend {
     // A first round trip per worker: returns once each has loaded and runs its loop.
     const none = { kind: 'buffers', x: new SharedArrayBuffer(4), out: new SharedArrayBuffer(4) } as const;
     for (let i = 0; i < nw; i++) this.post(i, none);
-    for (let i = 0; i < nw; i++) this.waitWorker(i, REQUEST_TIMEOUT_MS, 'start-up');
+    try {
+      for (let i = 0; i < nw; i++) this.waitWorker(i, START_TIMEOUT_MS, 'start-up');
+    } catch (e) {
+      for (const w of this.workers) w.terminate();
+      throw e;
+    }
     this.name = `wasm-${this.relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread${threads > 1 ? 's' : ''}`;
   }
 
@@ -235,7 +242,7 @@ export class WasmBackend implements Backend {
     if (out.length < n * rows)
       throw new Error(`matmul(${m.name}): out has ${out.length} floats, need ${n}×${rows}`);
     if (m.fallback) {
-      matmulRef({ type: m.type, data: m.fallback, rows, cols }, x, n, out);
+      matmulRef({ type: m.type, data: m.fallback, rows, cols }, x, n, out, { flavor: 'x86' }); // llama.cpp's x86 activation rounding
       return;
     }
     const remote = m.shares.length > (m.local ? 1 : 0);
