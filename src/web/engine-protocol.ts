@@ -12,7 +12,15 @@ export interface WebGenOptions {
 /** Page → worker. */
 export type EngineRequest =
   | { type: 'load'; name: string; bytes: ArrayBuffer; threads: number }
-  | { type: 'chat'; id: number; text: string; system?: string; opts: WebGenOptions }
+  | {
+      type: 'chat';
+      id: number;
+      text: string;
+      system?: string;
+      /** Chat context size in tokens (its KV cache is allocated up front: f32, 2·n_layer·n_ctx·n_embd_kv). */
+      nCtx?: number;
+      opts: WebGenOptions;
+    }
   | {
       type: 'complete';
       id: number;

@@ -22,6 +22,7 @@ installSetImmediate();
 let model: PocketModel | undefined;
 let chat: ChatSession | undefined;
 let chatSystem: string | undefined;
+let chatCtx = 0;
 const running = new Map<number, AbortController>();
 
 const send = (ev: EngineEvent) => scope.postMessage(ev);
@@ -40,9 +41,11 @@ async function handle(req: EngineRequest): Promise<void> {
       return load(req.name, req.bytes, req.threads);
     case 'chat': {
       const m = need();
-      if (!chat || chatSystem !== req.system) {
-        chat = m.createChat({ system: req.system, nCtx: Math.min(m.config.nCtxTrain, 4096) });
+      const nCtx = Math.min(m.config.nCtxTrain, req.nCtx ?? 2048);
+      if (!chat || chatSystem !== req.system || chatCtx !== nCtx) {
+        chat = m.createChat({ system: req.system, nCtx });
         chatSystem = req.system;
+        chatCtx = nCtx;
       }
       return run(req.id, chat.send(req.text, genOptions(req.opts, req.id)));
     }

@@ -393,7 +393,8 @@ async function send(): Promise<void> {
     const useDocs = $<HTMLInputElement>('use-docs').checked && state.index.chunks.length > 0;
     if (!useDocs) {
       msg.dataset.kind = 'chat';
-      await stream({ type: 'chat', id, text, system: systemPrompt(), opts: genOpts() }, body, stats);
+      const nCtx = Number($<HTMLInputElement>('n-ctx').value) || 2048;
+      await stream({ type: 'chat', id, text, system: systemPrompt(), nCtx, opts: genOpts() }, body, stats);
     } else {
       msg.dataset.kind = 'rag';
       await answerFromDocs(id, text, msg, body, stats);
