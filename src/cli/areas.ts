@@ -25,6 +25,20 @@ export const dataCommand: Command = async (argv) => {
   if (!fn)
     throw new UsageError(`usage: pocketlm data <${Object.keys(table).join('|')}> ... (see docs/data.md)`);
   const args = looseArgs(rest);
+  // --tokenizer FILE.gguf: tokenize mixtures with a model's own tokenizer (documents end with its EOS).
+  if (typeof args.tokenizer === 'string' && args.tokenizer !== 'bytes') {
+    const { readGgufHeader } = await import('../format/gguf-node.js');
+    const { createTokenizer } = await import('../tokenizer/tokenizer.js');
+    const path = args.tokenizer;
+    const tok = createTokenizer(readGgufHeader(path).header.metadata, path);
+    const eos = tok.vocab.eosId;
+    if (eos === null) throw new UsageError(`${path}: the tokenizer has no EOS token to separate documents`);
+    args.tokenizer = {
+      tokenize: (t: string) => tok.tokenize(t, { addSpecial: false, parseSpecial: false }),
+      vocabSize: tok.vocab.tokens.length,
+      eosId: eos,
+    };
+  }
   // --local MODEL: use the local engine as the judge/generator instead of an OpenAI-compatible endpoint.
   if (typeof args.local === 'string') {
     const { dataGenerator } = await import('../engine/adapters.js');
