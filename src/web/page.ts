@@ -1,6 +1,7 @@
 // The offline chat page: model loading (file, drop, URL) with an OPFS/IndexedDB cache, streamed chat, and questions over dropped documents with citations.
-import { buildMessages, DEFAULT_INSTRUCTION, parseCitations } from '../rag/answer.js';
+import { buildMessages, DEFAULT_INSTRUCTION } from '../rag/answer.js';
 import { approxTokenCount } from '../rag/tokens.js';
+import { renderGroundedAnswer } from './answer-view.js';
 import { type DocHit, DocIndex } from './doc-index.js';
 import type { EngineEvent, EngineRequest, EngineResult, ModelInfo } from './engine-protocol.js';
 import { type ModelCache, openModelCache } from './model-cache.js';
@@ -442,53 +443,7 @@ async function answerFromDocs(
   const messages = buildMessages(question, parts.join('\n\n'), DEFAULT_INSTRUCTION);
   const opts = { ...genOpts(), temperature: 0 };
   const r = await stream({ type: 'complete', id, messages, opts }, body, stats);
-  const notFound = /^\W*NOT[\s_]FOUND\b/i.test(r.text.trim());
-  const { text, valid } = parseCitations(r.text, used.length);
-  renderAnswer(body, notFound ? 'Not found in your documents.' : text, used.length);
-  const box = document.createElement('div');
-  box.className = 'sources';
-  const h = document.createElement('div');
-  h.className = 'sources-title';
-  h.textContent = valid.length > 0 ? 'Sources (cited ones highlighted)' : 'Sources given to the model';
-  const ol = document.createElement('ol');
-  used.forEach((hit, i) => {
-    const li = document.createElement('li');
-    li.id = `src-${id}-${i + 1}`;
-    li.dataset.n = String(i + 1);
-    if (valid.includes(i + 1)) li.classList.add('cited');
-    const head = document.createElement('div');
-    head.className = 'src-head';
-    const c = hit.chunk;
-    head.textContent = `[${i + 1}] ${c.source} · lines ${c.lineStart}–${c.lineEnd}${c.headingPath ? ` · ${c.headingPath}` : ''}`;
-    const p = document.createElement('blockquote');
-    p.textContent = c.text;
-    li.append(head, p);
-    ol.append(li);
-  });
-  box.append(h, ol);
-  msg.append(box);
-  msg.dataset.cited = valid.join(',');
-}
-
-/** Shows the answer with each [n] as a link to its passage. */
-function renderAnswer(body: HTMLElement, text: string, nSources: number): void {
-  body.textContent = '';
-  const id = body.closest('.msg') ? state.current : 0;
-  let last = 0;
-  for (const m of text.matchAll(/\[(\d+(?:,\s*\d+)*)\]/g)) {
-    body.append(text.slice(last, m.index));
-    const nums = m[1]!.split(/,\s*/).map(Number);
-    for (const n of nums) {
-      if (n < 1 || n > nSources) continue;
-      const a = document.createElement('a');
-      a.className = 'cite';
-      a.href = `#src-${id}-${n}`;
-      a.textContent = `[${n}]`;
-      body.append(a);
-    }
-    last = m.index! + m[0].length;
-  }
-  body.append(text.slice(last));
+  renderGroundedAnswer(document, msg, body, r.text, used, id);
 }
 
 function stop(): void {
