@@ -41,6 +41,7 @@ let dir: string;
 let srv: WebServer;
 let ctx: BrowserContext;
 let modelName: string;
+let modelPath: string;
 let modelGets = 0;
 const pageErrors: string[] = [];
 
@@ -58,6 +59,7 @@ before(async () => {
     config: { nEmbd: 128, nFf: 256, nHead: 4, nHeadKv: 2, headDim: 32, nRot: 32 },
   });
   modelName = basename(model);
+  modelPath = model;
   srv = await startWebServer({
     root,
     port: 0,
@@ -236,6 +238,20 @@ test('page: IndexedDB fallback caches the model too', async () => {
   await page.reload();
   await waitLoaded(page);
   assert.equal(modelGets, gets0 + 1, 'one download, then the IndexedDB copy');
+  // A local file through the file input: loaded and cached under its own key, no request to the server.
+  await page.evaluate(() => {
+    document.body.dataset.model = '';
+  });
+  await page.setInputFiles('#model-file', modelPath);
+  await waitLoaded(page);
+  assert.equal(modelGets, gets0 + 1);
+  const keys = await page
+    .locator('#cache-list li[data-key]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+  assert.ok(
+    keys.some((k) => k?.startsWith(`file:${modelName}:`)),
+    `cached keys: ${keys.join(', ')}`,
+  );
   await page.close();
   assert.deepEqual(pageErrors, []);
 });
