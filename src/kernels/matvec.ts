@@ -1,5 +1,6 @@
 // One WebAssembly instance of the matvec kernels with its own memory: repacks weight rows into it, runs matmuls.
 import { GgmlType, ggmlTypeName, rowBytes } from '../format/ggml-types.js';
+import type { ActivationFlavor } from '../quant/registry.js';
 import { wasmBase64 as plainBase64 } from './wasm/matvec.generated.js';
 import { wasmBase64 as relaxedBase64 } from './wasm/matvec-relaxed.generated.js';
 
@@ -44,7 +45,7 @@ export interface PackedMatrix {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  quant_q8_0(src: number, dst: number, nb: number): void;
+  quant_q8_0(src: number, dst: number, nb: number, x86: number): void;
   quant_q8_k(src: number, dst: number, nb: number): void;
   round_f16(src: number, dst: number, n: number): void;
   mm_q4_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
@@ -96,13 +97,23 @@ const align = (n: number, a: number) => Math.ceil(n / a) * a;
  */
 export class KernelModule {
   readonly relaxed: boolean;
+  /**
+   * How activations are rounded to Q8_0 (for Q4_0/Q8_0 weights): 'x86' mirrors llama.cpp's AVX build
+   * (q = nearest-even(x·127/amax), the project's reference), 'generic' ggml's quantize_row_q8_0_ref.
+   */
+  readonly flavor: ActivationFlavor;
   private readonly ex: Exports;
   private top: number;
   private scratch = 0;
   private scratchSize = 0;
 
-  constructor(relaxed: boolean, module: WebAssembly.Module = kernelModule(relaxed)) {
+  constructor(
+    relaxed: boolean,
+    module: WebAssembly.Module = kernelModule(relaxed),
+    flavor: ActivationFlavor = 'x86',
+  ) {
     this.relaxed = relaxed;
+    this.flavor = flavor;
     this.ex = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
     this.top = 1024;
     if (!warmed.has(relaxed)) {
@@ -242,11 +253,11 @@ export class KernelModule {
     f32.set(x.length === n * cols ? x : x.subarray(0, n * cols), xp >> 2);
     switch (m.type) {
       case GgmlType.Q4_0:
-        ex.quant_q8_0(xp, qp, (n * cols) / 32);
+        ex.quant_q8_0(xp, qp, (n * cols) / 32, this.flavor === 'x86' ? 1 : 0);
         ex.mm_q4_0(m.ptr, rowsPadded / 4, cols / 32, qp, n, op, rowsPadded);
         break;
       case GgmlType.Q8_0:
-        ex.quant_q8_0(xp, qp, (n * cols) / 32);
+        ex.quant_q8_0(xp, qp, (n * cols) / 32, this.flavor === 'x86' ? 1 : 0);
         ex.mm_q8_0(m.ptr, rowsPadded / 4, cols / 32, qp, n, op, rowsPadded);
         break;
       case GgmlType.Q4_K:

@@ -47,19 +47,29 @@ function nearestInt(v: number): number {
   return roundEven(v);
 }
 
+/** Q8_0 activation rounding: 'x86' = llama.cpp's AVX build, 'generic' = ggml's quantize_row_q8_0_ref. */
+export type Q8Flavor = 'x86' | 'generic';
+
 /**
- * ggml quantize_row_q8_0_ref, returned dequantized: per 32, d = f16(amax/127), q = roundf(x·(1/d)); value
- * q·d. `n` a multiple of 32.
+ * Activations to Q8_0, returned dequantized (value q·d): per 32, d = f16(amax/127); 'generic'
+ * (quantize_row_q8_0_ref): q = roundf(x·(1/d)); 'x86' (the AVX build): q = nearest-even(x·127/amax).
+ * `n` a multiple of 32.
  */
-export function quantizeQ8_0Ref(x: Float32Array, n: number): Float64Array {
+export function quantizeQ8_0Ref(x: Float32Array, n: number, flavor: Q8Flavor = 'x86'): Float64Array {
   const out = new Float64Array(n);
   for (let b = 0; b < n; b += 32) {
     let amax = 0;
     for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b + j]!));
     const d = fr(amax / 127);
-    const id = d ? fr(1 / d) : 0;
     const dh = f16ToF32Ref(f32ToF16Ref(d));
-    for (let j = 0; j < 32; j++) out[b + j] = roundAway(fr(x[b + j]! * id)) * dh;
+    if (flavor === 'x86') {
+      const id = amax ? fr(127 / amax) : 0;
+      for (let j = 0; j < 32; j++)
+        out[b + j] = Math.max(-128, Math.min(127, roundEven(fr(x[b + j]! * id)))) * dh;
+    } else {
+      const id = d ? fr(1 / d) : 0;
+      for (let j = 0; j < 32; j++) out[b + j] = roundAway(fr(x[b + j]! * id)) * dh;
+    }
   }
   return out;
 }
@@ -197,11 +207,16 @@ export function dequantizeRowRef(type: GgmlType, src: Uint8Array, off: number, c
 }
 
 /** The activation as the kernel for weight `type` sees it (quantized to its vec-dot type, or f16-rounded). */
-export function activationRef(type: GgmlType, x: Float32Array, cols: number): Float64Array {
+export function activationRef(
+  type: GgmlType,
+  x: Float32Array,
+  cols: number,
+  flavor: Q8Flavor = 'x86',
+): Float64Array {
   switch (type) {
     case GgmlType.Q4_0:
     case GgmlType.Q8_0:
-      return quantizeQ8_0Ref(x, cols);
+      return quantizeQ8_0Ref(x, cols, flavor);
     case GgmlType.Q4_K:
     case GgmlType.Q5_K:
     case GgmlType.Q6_K:
@@ -225,10 +240,11 @@ export function matmulKernelRef(
   x: Float32Array,
   n: number,
   out: Float32Array,
+  flavor: Q8Flavor = 'x86',
 ): void {
   const rb = rowBytes(type, cols);
   const acts = Array.from({ length: n }, (_, t) =>
-    activationRef(type, x.subarray(t * cols, (t + 1) * cols), cols),
+    activationRef(type, x.subarray(t * cols, (t + 1) * cols), cols, flavor),
   );
   for (let r = 0; r < rows; r++) {
     const w = dequantizeRowRef(type, data, r * rb, cols);

@@ -31,6 +31,11 @@ export interface BackendOptions {
   threads?: number;
   /** Relaxed SIMD kernels: true (error if unavailable), false, or 'auto' (default: use when the engine has it). */
   relaxed?: boolean | 'auto';
+  /**
+   * How activations are rounded before integer dot products: 'x86' (default) as llama.cpp's AVX build
+   * does (the project's reference backend), 'generic' as ggml's reference quantizers.
+   */
+  activations?: 'x86' | 'generic';
 }
 
 /** How long the caller spins for workers before sleeping (ms); a worker's share takes about as long as its own. */
@@ -72,6 +77,7 @@ export class WasmBackend implements Backend {
   readonly name: string;
   readonly threads: number;
   readonly relaxed: boolean;
+  readonly activations: 'x86' | 'generic';
   private readonly km: KernelModule;
   private readonly workers: WorkerHandle[] = [];
   private readonly ctrl: Int32Array;
@@ -84,7 +90,12 @@ export class WasmBackend implements Backend {
   private nextId = 1;
   private disposed = false;
 
-  constructor(spawner: WorkerSpawner | undefined, threads: number, relaxed: boolean | 'auto' = 'auto') {
+  constructor(
+    spawner: WorkerSpawner | undefined,
+    threads: number,
+    relaxed: boolean | 'auto' = 'auto',
+    activations: 'x86' | 'generic' = 'x86',
+  ) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new Error(`threads must be a positive integer, got ${threads}`);
     const has = detectRelaxedSimd();
@@ -92,7 +103,8 @@ export class WasmBackend implements Backend {
       throw new Error('relaxed SIMD requested but this WebAssembly engine lacks it');
     this.relaxed = relaxed === 'auto' ? has : relaxed;
     this.threads = threads;
-    this.km = new KernelModule(this.relaxed);
+    this.activations = activations;
+    this.km = new KernelModule(this.relaxed, undefined, activations);
     const nw = threads - 1;
     if (nw > 0 && (!spawner || typeof SharedArrayBuffer === 'undefined')) {
       throw new Error(
@@ -104,7 +116,15 @@ export class WasmBackend implements Backend {
     this.ctrl = new Int32Array(ctrlSab);
     this.errors = new Uint8Array(errSab);
     for (let i = 0; i < nw; i++) {
-      this.workers.push(spawner!.spawn({ ctrl: ctrlSab, errors: errSab, slot: i, relaxed: this.relaxed }));
+      this.workers.push(
+        spawner!.spawn({
+          ctrl: ctrlSab,
+          errors: errSab,
+          slot: i,
+          relaxed: this.relaxed,
+          flavor: activations,
+        }),
+      );
       this.seq.push(0);
     }
     // A first round trip per worker: returns once each has loaded and runs its loop.
@@ -242,7 +262,8 @@ export class WasmBackend implements Backend {
     if (out.length < n * rows)
       throw new Error(`matmul(${m.name}): out has ${out.length} floats, need ${n}×${rows}`);
     if (m.fallback) {
-      matmulRef({ type: m.type, data: m.fallback, rows, cols }, x, n, out, { flavor: 'x86' }); // llama.cpp's x86 activation rounding
+      // activations rounded like the wasm kernels (default 'x86': llama.cpp's AVX build, the reference)
+      matmulRef({ type: m.type, data: m.fallback, rows, cols }, x, n, out, { flavor: this.activations });
       return;
     }
     const remote = m.shares.length > (m.local ? 1 : 0);

@@ -25,5 +25,10 @@ export function createBrowserBackend(opts: BackendOptions = {}): Backend {
     typeof SharedArrayBuffer !== 'undefined' &&
     (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   const threads = isolated ? (opts.threads ?? globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
-  return new WasmBackend(threads > 1 ? browserSpawner : undefined, threads, opts.relaxed ?? 'auto');
+  return new WasmBackend(
+    threads > 1 ? browserSpawner : undefined,
+    threads,
+    opts.relaxed ?? 'auto',
+    opts.activations,
+  );
 }

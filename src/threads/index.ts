@@ -9,11 +9,17 @@ export { splitRows, WasmBackend } from './backend.js';
 /**
  * A wasm SIMD backend. `threads` (default: os.availableParallelism()) counts the calling thread, which
  * computes a share too; 1 runs everything in-thread with no workers. `relaxed`: 'auto' (default) uses
- * relaxed SIMD when the engine has it. Call dispose() to stop the workers.
+ * relaxed SIMD when the engine has it. `activations`: 'x86' (default) rounds activations as llama.cpp's
+ * AVX build, 'generic' as ggml's reference quantizers. Call dispose() to stop the workers.
  */
 export function createBackend(
   opts: BackendOptions = {},
 ): Backend & { readonly threads: number; readonly relaxed: boolean } {
   const threads = opts.threads ?? defaultThreadCount();
-  return new WasmBackend(threads > 1 ? nodeSpawner : undefined, threads, opts.relaxed ?? 'auto');
+  return new WasmBackend(
+    threads > 1 ? nodeSpawner : undefined,
+    threads,
+    opts.relaxed ?? 'auto',
+    opts.activations,
+  );
 }

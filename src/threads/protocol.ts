@@ -39,6 +39,8 @@ export interface WorkerInit {
   errors: SharedArrayBuffer;
   slot: number;
   relaxed: boolean;
+  /** Q8_0 activation rounding (KernelModule.flavor). */
+  flavor: 'x86' | 'generic';
 }
 
 /** Requests posted to a worker (each announced with CMD_MESSAGE and acknowledged through DONE). */

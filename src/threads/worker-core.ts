@@ -34,8 +34,16 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
   const all = new Int32Array(init.ctrl);
   const ctrl = all.subarray(init.slot * SLOT_INTS, (init.slot + 1) * SLOT_INTS);
   const errArea = new Uint8Array(init.errors, init.slot * ERR_BYTES, ERR_BYTES);
-  if (init.relaxed && !detectRelaxedSimd()) throw new Error('kernel worker: relaxed SIMD is not available');
-  const km = new KernelModule(init.relaxed);
+  // A failed start is reported through the error area on every request instead of killing the worker
+  // (the caller blocks in Atomics.wait and would not see an 'error' event).
+  let km: KernelModule | undefined;
+  let initError: unknown;
+  try {
+    if (init.relaxed && !detectRelaxedSimd()) throw new Error('relaxed SIMD is not available in this worker');
+    km = new KernelModule(init.relaxed, undefined, init.flavor);
+  } catch (e) {
+    initError = e;
+  }
   const parts = new Map<number, Part>();
   let x: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let out: Float32Array<ArrayBufferLike> = new Float32Array(0);
@@ -50,11 +58,12 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
 
   const handle = (req: WorkerRequest) => {
     try {
+      if (initError !== undefined && req.kind !== 'exit') throw initError;
       if (req.kind === 'buffers') {
         x = new Float32Array(req.x);
         out = new Float32Array(req.out);
       } else if (req.kind === 'prepare') {
-        const m = km.pack(req.type, req.rows, req.cols, req.data);
+        const m = km!.pack(req.type, req.rows, req.cols, req.data);
         parts.set(req.id, { m, rowsTotal: req.rowsTotal, row0: req.row0 });
       } else if (req.kind === 'exit') {
         ack();
@@ -79,7 +88,7 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
           const p = parts.get(Atomics.load(ctrl, ARG_ID));
           if (!p) throw new Error(`kernel worker ${init.slot}: unknown matrix id ${ctrl[ARG_ID]}`);
           const n = Atomics.load(ctrl, ARG_N);
-          km.matmul(p.m, x, n, out, p.rowsTotal, p.row0);
+          km!.matmul(p.m, x, n, out, p.rowsTotal, p.row0);
         } catch (e) {
           fail(e);
         }

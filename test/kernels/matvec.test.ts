@@ -72,7 +72,7 @@ test('large matrices repack in several staged chunks (ragged last group) and sti
   }
 });
 
-test('Q8_0 activation quantization rounds half away from zero and stores d as f16 (ggml ref)', () => {
+test('Q8_0 activation rounding: x86 (llama.cpp AVX) ties to even, generic (ggml ref) half away from zero', () => {
   // Weight row = unit vector at position j with d = 1: the output is exactly the quantized activation x'[j].
   const cols = 32;
   const w = new Uint8Array(34 * cols);
@@ -83,16 +83,18 @@ test('Q8_0 activation quantization rounds half away from zero and stores d as f1
   }
   const x = new Float32Array(cols);
   x[0] = 127;
-  for (let j = 1; j < cols; j++) x[j] = (j % 5) - 2 + 0.5; // ties: 2.5 → 3, −1.5 → −2, 0.5 → 1
+  for (let j = 1; j < cols; j++) x[j] = (j % 5) - 2 + 0.5; // ties: 2.5, −1.5, 0.5 …
   x[31] = 0.1234567;
-  const want = quantizeQ8_0Ref(x, cols);
-  for (const relaxed of [false, true]) {
-    const km = new KernelModule(relaxed);
-    const out = new Float32Array(cols);
-    km.matmul(km.pack(GgmlType.Q8_0, cols, cols, w), x, 1, out, cols, 0);
-    assert.deepEqual(Array.from(out), Array.from(want));
-    assert.equal(out[3], 2); // 1.5 → 2 (half away from zero)
-    assert.equal(out[4], 3); // 2.5 → 3, not 2 (ties-to-even would give 2)
+  for (const flavor of ['x86', 'generic'] as const) {
+    const want = quantizeQ8_0Ref(x, cols, flavor);
+    for (const relaxed of [false, true]) {
+      const km = new KernelModule(relaxed, undefined, flavor);
+      const out = new Float32Array(cols);
+      km.matmul(km.pack(GgmlType.Q8_0, cols, cols, w), x, 1, out, cols, 0);
+      assert.deepEqual(Array.from(out), Array.from(want), `${flavor} relaxed=${relaxed}`);
+      assert.equal(out[3], 2); // 1.5 → 2 either way
+      assert.equal(out[4], flavor === 'x86' ? 2 : 3); // 2.5 → 2 (even) or 3 (away from zero)
+    }
   }
   // a scale that is not representable in f16 is rounded the way ggml stores it
   const y = new Float32Array(32).fill(0.001);

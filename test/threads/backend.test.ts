@@ -2,10 +2,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { GgmlType, ggmlTypeName } from '../../src/format/ggml-types.js';
 import { quantizeTensor } from '../../src/quant/index.js';
 import { matmulRef } from '../../src/quant/matmul-ref.js';
-import { createBackend, splitRows } from '../../src/threads/index.js';
+import { createBackend, splitRows, WasmBackend } from '../../src/threads/index.js';
+import type { WorkerInit, WorkerSpawner } from '../../src/threads/protocol.js';
 import { checkAgainstRef, randomActivations, randomWeights, TOLERANCE } from '../kernels/helpers.js';
 
 test('splitRows covers all rows in multiples of 4', () => {
@@ -101,7 +103,7 @@ test('types without wasm kernels (q4_1, q5_0, q5_1, bf16) fall back to matmulRef
       const out = new Float32Array(3 * rows);
       be.matmul(m, x, 3, out);
       const ref = new Float32Array(3 * rows);
-      matmulRef({ type, data: w, rows, cols }, x, 3, ref);
+      matmulRef({ type, data: w, rows, cols }, x, 3, ref, { flavor: 'x86' });
       assert.deepEqual(out, ref, ggmlTypeName(type));
     }
   } finally {
@@ -128,6 +130,35 @@ test('bad input is rejected with messages naming the tensor', () => {
     be.dispose();
   }
   assert.throws(() => createBackend({ threads: 0 }), /threads must be a positive integer/);
+});
+
+test('a worker that fails reports its error to the caller (no hang), and the pool is torn down', () => {
+  let terminated = 0;
+  // A stand-in worker speaking the control-block protocol: answers the first request with an error.
+  const failing: WorkerSpawner = {
+    spawn(init: WorkerInit) {
+      const w = new Worker(
+        `const { workerData: d } = require('node:worker_threads');
+         const c = new Int32Array(d.ctrl, d.slot * 128, 32);
+         Atomics.wait(c, 0, 0);
+         const msg = new TextEncoder().encode('out of memory while packing');
+         new Uint8Array(d.errors, d.slot * 1024, 1024).set(msg);
+         Atomics.store(c, 7, msg.length);
+         Atomics.store(c, 1, Atomics.load(c, 0));
+         Atomics.notify(c, 1);`,
+        { eval: true, workerData: init },
+      );
+      return {
+        postMessage() {},
+        terminate() {
+          terminated++;
+          void w.terminate();
+        },
+      };
+    },
+  };
+  assert.throws(() => new WasmBackend(failing, 3, false), /kernel worker 0: out of memory while packing/);
+  assert.equal(terminated, 2);
 });
 
 test('a process that disposes its 2-thread backend exits promptly', () => {

@@ -111,13 +111,20 @@
             (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))
             (f32x4.splat (f32.const 1)))))))
 
+  ;; The Q8_0 activation rounding: nearest-even (x86 ≠ 0) or half away from zero, as i32x4.
+  (func $round_q (param $x86 i32) (param $v v128) (result v128)
+    (if (result v128) (local.get $x86)
+      (then (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $v))))
+      (else (call $round_away (local.get $v)))))
+
   ;; Sum of the 16 signed bytes of v as i32x4 partials.
   (func $bsum (param $v v128) (result v128)
     (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $v))))
 
   ;; ---------------------------------------------------------------- activation quantization
-  ;; ggml quantize_row_q8_0_ref: per 32: d = amax/127 (stored as f16), q = roundf(x · (1/d)).
-  (func (export "quant_q8_0") (param $src i32) (param $dst i32) (param $nb i32)
+  ;; Activations to Q8_0, per 32: d = amax/127 (stored as f16). x86 = 0: ggml's quantize_row_q8_0_ref,
+  ;; q = roundf(x · (1/d)) (half away from zero); x86 = 1: llama.cpp's AVX build, q = nearest-even(x · 127/amax).
+  (func (export "quant_q8_0") (param $src i32) (param $dst i32) (param $nb i32) (param $x86 i32)
     (local $k i32) (local $mx v128) (local $a f32) (local $d f32) (local $id v128) (local $q0 v128) (local $q1 v128)
     (block $done
       (loop $blk
@@ -134,23 +141,26 @@
             (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx)))))
         (local.set $d (f32.div (local.get $a) (f32.const 127)))
         (local.set $id
-          (f32x4.splat (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0) (f32.ne (local.get $d) (f32.const 0)))))
+          (f32x4.splat
+            (if (result f32) (local.get $x86)
+              (then (select (f32.div (f32.const 127) (local.get $a)) (f32.const 0) (f32.ne (local.get $a) (f32.const 0))))
+              (else (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0) (f32.ne (local.get $d) (f32.const 0)))))))
         (local.set $q0
           (i8x16.narrow_i16x8_s
             (i16x8.narrow_i32x4_s
-              (call $round_away (f32x4.mul (v128.load (local.get $src)) (local.get $id)))
-              (call $round_away (f32x4.mul (v128.load offset=16 (local.get $src)) (local.get $id))))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load (local.get $src)) (local.get $id)))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=16 (local.get $src)) (local.get $id))))
             (i16x8.narrow_i32x4_s
-              (call $round_away (f32x4.mul (v128.load offset=32 (local.get $src)) (local.get $id)))
-              (call $round_away (f32x4.mul (v128.load offset=48 (local.get $src)) (local.get $id))))))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=32 (local.get $src)) (local.get $id)))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=48 (local.get $src)) (local.get $id))))))
         (local.set $q1
           (i8x16.narrow_i16x8_s
             (i16x8.narrow_i32x4_s
-              (call $round_away (f32x4.mul (v128.load offset=64 (local.get $src)) (local.get $id)))
-              (call $round_away (f32x4.mul (v128.load offset=80 (local.get $src)) (local.get $id))))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=64 (local.get $src)) (local.get $id)))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=80 (local.get $src)) (local.get $id))))
             (i16x8.narrow_i32x4_s
-              (call $round_away (f32x4.mul (v128.load offset=96 (local.get $src)) (local.get $id)))
-              (call $round_away (f32x4.mul (v128.load offset=112 (local.get $src)) (local.get $id))))))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=96 (local.get $src)) (local.get $id)))
+              (call $round_q (local.get $x86) (f32x4.mul (v128.load offset=112 (local.get $src)) (local.get $id))))))
         (v128.store (local.get $dst) (local.get $q0))
         (v128.store offset=16 (local.get $dst) (local.get $q1))
         (f32.store offset=32 (local.get $dst) (call $f16_to_f32 (call $f32_to_f16 (local.get $d))))
