@@ -87,7 +87,14 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+const foreign: string[] = [];
+
 function watch(page: Page): Page {
+  // Offline by construction: every request stays on the local server (or blob:/data: URLs).
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(srv.url) && !/^(blob|data):/.test(u)) foreign.push(u);
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
@@ -220,6 +227,7 @@ test('page: loads a model by URL, streams a chat reply, stops, answers over a dr
   assert.equal(modelGets, 2, 'after delete the model is downloaded again');
   await page.close();
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(foreign, [], 'no request leaves the local server');
 });
 
 test('page: IndexedDB fallback caches the model too', async () => {
