@@ -61,7 +61,9 @@ export interface GenerationResult {
   timings: GenerationTimings;
 }
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
+// Lets other work (server requests, abort signals) run between tokens; workers have no setImmediate.
+const tick: () => Promise<void> =
+  typeof setImmediate === 'function' ? () => new Promise<void>((r) => setImmediate(r)) : () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Generates from `ctx` after feeding `prompt` (appended to whatever the context already holds). Yields
