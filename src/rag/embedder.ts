@@ -115,3 +115,4 @@ export class HashingEmbedder implements Embedder {
     return texts.map((t) => this.embedOne(t));
   }
 }
+export { loadGgufEmbedder } from './gguf-embedder.js';
