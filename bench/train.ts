@@ -94,9 +94,17 @@ const loadBefore = loadavg()[0];
 let torchOk = true;
 for (const c of cases) {
   for (const threads of [1, 2]) {
-    const ours = benchOurs(c, threads);
-    const torch = torchOk ? benchTorch(c, threads) : undefined;
+    // interleave pocketlm and PyTorch runs and keep each one's best: the VM is shared and noisy
+    const reps = quick || c.name === '20M' ? 1 : 3;
+    let ours = benchOurs(c, threads);
+    let torch = torchOk ? benchTorch(c, threads) : undefined;
     if (torch === undefined) torchOk = false;
+    for (let i = 1; i < reps; i++) {
+      const o = benchOurs(c, threads);
+      if (o.tokS > ours.tokS) ours = o;
+      const t = torchOk ? benchTorch(c, threads) : undefined;
+      if (t !== undefined && torch !== undefined && t > torch) torch = t;
+    }
     const row = {
       config: c.name,
       params: ours.nParams,
@@ -108,6 +116,7 @@ for (const c of cases) {
       pocketlm_tok_s: Math.round(ours.tokS),
       torch_tok_s: torch === undefined ? null : Math.round(torch),
       ratio: torch === undefined ? null : Number((ours.tokS / torch).toFixed(2)),
+      best_of: reps,
     };
     rows.push(row);
     console.log(

@@ -273,15 +273,23 @@ export function crossEntropy(
     const r = logits + i * V;
     let mx = -Infinity;
     for (let j = 0; j < V; j++) if (a[r + j] > mx) mx = a[r + j];
-    let sum = 0;
-    for (let j = 0; j < V; j++) sum += Math.exp(a[r + j] - mx);
-    const lse = mx + Math.log(sum);
     const tgt = targets[t0 + i];
-    total += lse - a[r + tgt];
-    if (gradScale !== undefined) {
-      for (let j = 0; j < V; j++) a[r + j] = Math.exp(a[r + j] - lse) * gradScale;
+    const zt = a[r + tgt] - mx;
+    let sum = 0;
+    if (gradScale === undefined) {
+      for (let j = 0; j < V; j++) sum += Math.exp(a[r + j] - mx);
+    } else {
+      // one exp per logit: keep exp(z − max) in place, then scale by 1/sum
+      for (let j = 0; j < V; j++) {
+        const e = Math.exp(a[r + j] - mx);
+        a[r + j] = e;
+        sum += e;
+      }
+      const s = gradScale / sum;
+      for (let j = 0; j < V; j++) a[r + j] *= s;
       a[r + tgt] -= gradScale;
     }
+    total += Math.log(sum) - zt;
   }
   return total;
 }
