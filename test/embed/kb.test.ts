@@ -83,3 +83,34 @@ test('bad files: wrong architecture, missing tensor, missing token_type_count na
   await assert.rejects(loadGgufEmbedder(garbage, { threads: 1 }), /garbage\.gguf/);
   assert.ok(readGgufFile(phi).tensors.length > 0);
 });
+
+test("matmulType 'q8_0' requantizes float layer matrices: close to the exact vectors, its own embedder id", async () => {
+  const path = writeRandomBert(tmp.dir, 'nomic-bert', GgmlType.F16, { pooling: 1, seed: 3 });
+  const exact = await loadGgufEmbedder(path, { threads: 1 });
+  const q8 = await loadGgufEmbedder(path, { threads: 1, matmulType: 'q8_0' });
+  try {
+    const a = exact.embedRaw(DOCS);
+    const b = q8.embedRaw(DOCS);
+    let worst = 1;
+    let same = true;
+    for (let i = 0; i < DOCS.length; i++) {
+      let d = 0;
+      let na = 0;
+      let nb = 0;
+      for (let j = 0; j < a[i]!.length; j++) {
+        d += a[i]![j]! * b[i]![j]!;
+        na += a[i]![j]! ** 2;
+        nb += b[i]![j]! ** 2;
+        if (a[i]![j] !== b[i]![j]) same = false;
+      }
+      worst = Math.min(worst, d / Math.sqrt(na * nb));
+    }
+    assert.ok(!same, 'requantized vectors should not be bit-identical to F16 ones');
+    assert.ok(worst > 0.9995, `cosine ${worst}`);
+    assert.notEqual(exact.id, q8.id);
+    assert.match(q8.id, /q8_0/);
+  } finally {
+    exact.dispose();
+    q8.dispose();
+  }
+});
