@@ -1,5 +1,6 @@
 // Plain-TS reference ops of the transformer graph (norm, RoPE, softmax, SiLU), written to follow ggml's
 // float arithmetic so logits track llama.cpp's closely.
+import { F16_TO_F32, fp32ToFp16 } from '../quant/f16.js';
 
 /** y = x / sqrt(mean(x²) + eps) · w, over `n` rows of `dim` (sum in double, scale in float, as ggml). */
 export function rmsNorm(
@@ -110,18 +111,7 @@ export function siluMul(gate: Float32Array, up: Float32Array, out: Float32Array,
   }
 }
 
-/** f32 → nearest f16 → f32 (round half to even), for emulating llama.cpp's f16 KV cache and operands. */
+/** f32 → nearest f16 → f32 (round half to even, as ggml), for emulating llama.cpp's f16 KV cache and operands. */
 export function roundToF16(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  const a = Math.abs(v);
-  if (a >= 65520) return v > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  // Spacing of f16 values around a: 2^(e-10) for normals, 2^-24 for subnormals.
-  const e = Math.max(Math.floor(Math.log2(a)), -14);
-  let ulp = 2 ** (e - 10);
-  if (a < 2 ** e) ulp /= 2; // log2 rounding guard
-  const q = a / ulp;
-  let r = Math.round(q);
-  if (Math.abs(q - Math.trunc(q) - 0.5) < 1e-12 && r % 2 === 1) r -= 1;
-  const out = r * ulp;
-  return v < 0 ? -out : out;
+  return F16_TO_F32[fp32ToFp16(v)]!;
 }
