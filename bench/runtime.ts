@@ -3,11 +3,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { readGgufHeader } from '../src/format/gguf-node.js';
 import { join } from 'node:path';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const preset = args.get('preset') ?? 'phi3-mini';
+const layers = args.get('layers'); // fewer layers of the same shape (quick runs)
 const types = (args.get('types') ?? 'q4_0,q4_k_m').split(',');
 const threadsList = (args.get('threads') ?? '1,2').split(',').map(Number);
 const runs = Number(args.get('runs') ?? 3);
@@ -18,10 +20,10 @@ mkdirSync(cache, { recursive: true });
 const root = new URL('..', import.meta.url).pathname;
 
 function modelFile(type: string): string {
-  const path = join(cache, `${preset}-${type}.gguf`);
+  const path = join(cache, `${preset}${layers ? `-L${layers}` : ''}-${type}.gguf`);
   if (!existsSync(path)) {
     console.error(`building ${path} (once; cached)…`);
-    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'create-random-model', '--preset', preset, '--type', type, '--seed', '1', '-o', path], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'create-random-model', '--preset', preset, ...(layers ? ['--layers', layers] : []), '--type', type, '--seed', '1', '-o', path], { stdio: 'inherit' });
   }
   return path;
 }
@@ -50,7 +52,7 @@ function runOne(engine: 'pocketlm' | 'llamacpp', file: string, threads: number, 
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const bandwidth = triad();
+let bandwidth = 0; // measured after the engine runs: ru_maxrss survives exec, so a big triad first would inflate the children's peak RSS
 const rows: Record<string, unknown>[] = [];
 for (const type of types) {
   const file = modelFile(type);
@@ -65,7 +67,9 @@ for (const type of types) {
       console.error(`${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} tok/s, llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} tok/s`);
     }
     const m = (xs: Result[], k: keyof Result) => median(xs.map((x) => x[k] as number));
-    const fileBytes = Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }));
+    // Bytes streamed per decoded token: every weight but token_embd (only one row of it is read).
+    const { header } = readGgufHeader(file);
+    const fileBytes = header.tensors.filter((t) => t.name !== 'token_embd.weight').reduce((a, t) => a + t.nBytes, 0);
     rows.push({
       type,
       threads,
@@ -76,14 +80,16 @@ for (const type of types) {
         prefill: m(ours, 'prefill_tps') / m(ref, 'prefill_tps'),
         load: m(ours, 'load_ms') / m(ref, 'load_ms'),
       },
-      decode_fraction_of_bandwidth: (m(ours, 'decode_tps') * fileBytes) / (bandwidth * 1e9),
+      bytes_per_token: fileBytes,
     });
   }
 }
+bandwidth = triad();
+for (const r of rows as Array<Record<string, any>>) r.decode_fraction_of_bandwidth = (r.pocketlm.decode_tps * r.bytes_per_token) / (bandwidth * 1e9);
 const result = { date: new Date().toISOString(), preset, prompt_tokens: nPrompt, gen_tokens: nGen, runs, triad_gb_s: bandwidth, rows };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/runtime.json'), `${JSON.stringify(result, null, 2)}\n`);
-const lines = [`pocketlm vs llama.cpp — ${preset}, prompt ${nPrompt}, decode ${nGen}, median of ${runs}; triad ${bandwidth.toFixed(1)} GB/s`];
+const lines = [`pocketlm vs llama.cpp — ${preset}${layers ? ` (${layers} layers)` : ''}, prompt ${nPrompt}, decode ${nGen}, median of ${runs}; triad ${bandwidth.toFixed(1)} GB/s`];
 lines.push('type    thr | decode tok/s ours / llama (ratio) | prefill tok/s ours / llama (ratio) | load ms ours / llama | RSS MB ours / llama (no-mmap) | decode % of bandwidth');
 for (const r of rows as any[]) {
   lines.push(
