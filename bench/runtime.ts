@@ -3,11 +3,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { readGgufHeader } from '../src/format/gguf-node.js';
 import { join } from 'node:path';
+import { readGgufHeader } from '../src/format/gguf-node.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const preset = args.get('preset') ?? 'phi3-mini';
 const layers = args.get('layers'); // fewer layers of the same shape (quick runs)
 const types = (args.get('types') ?? 'q4_0,q4_k_m').split(',');
@@ -23,7 +24,25 @@ function modelFile(type: string): string {
   const path = join(cache, `${preset}${layers ? `-L${layers}` : ''}-${type}.gguf`);
   if (!existsSync(path)) {
     console.error(`building ${path} (once; cached)…`);
-    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'create-random-model', '--preset', preset, ...(layers ? ['--layers', layers] : []), '--type', type, '--seed', '1', '-o', path], { stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/bin.ts'),
+        'create-random-model',
+        '--preset',
+        preset,
+        ...(layers ? ['--layers', layers] : []),
+        '--type',
+        type,
+        '--seed',
+        '1',
+        '-o',
+        path,
+      ],
+      { stdio: 'inherit' },
+    );
   }
   return path;
 }
@@ -43,17 +62,30 @@ function triad(): number {
   return best;
 }
 
-type Result = { engine: string; backend: string; load_ms: number; prefill_tps: number; decode_tps: number; peak_rss_mb: number };
+type Result = {
+  engine: string;
+  backend: string;
+  load_ms: number;
+  prefill_tps: number;
+  decode_tps: number;
+  peak_rss_mb: number;
+};
 function runOne(engine: 'pocketlm' | 'llamacpp', file: string, threads: number, extra: string): Result {
   const script = join(root, 'bench/engines', `${engine}.ts`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, file, String(threads), String(nPrompt), String(nGen), extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', script, file, String(threads), String(nPrompt), String(nGen), extra],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   if (r.status !== 0) throw new Error(`${engine} failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 let bandwidth = 0; // measured after the engine runs: ru_maxrss survives exec, so a big triad first would inflate the children's peak RSS
-const rows: Record<string, unknown>[] = [];
+// biome-ignore lint/suspicious/noExplicitAny: report rows are plain JSON
+type Row = Record<string, any>;
+const rows: Row[] = [];
 for (const type of types) {
   const file = modelFile(type);
   for (const threads of threadsList) {
@@ -64,17 +96,33 @@ for (const type of types) {
       ours.push(runOne('pocketlm', file, threads, 'f16'));
       ref.push(runOne('llamacpp', file, threads, 'mmap'));
       if (r === 0) refNoMmap.push(runOne('llamacpp', file, threads, 'nommap'));
-      console.error(`${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} tok/s, llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} tok/s`);
+      console.error(
+        `${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} tok/s, llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} tok/s`,
+      );
     }
     const m = (xs: Result[], k: keyof Result) => median(xs.map((x) => x[k] as number));
     // Bytes streamed per decoded token: every weight but token_embd (only one row of it is read).
     const { header } = readGgufHeader(file);
-    const fileBytes = header.tensors.filter((t) => t.name !== 'token_embd.weight').reduce((a, t) => a + t.nBytes, 0);
+    const fileBytes = header.tensors
+      .filter((t) => t.name !== 'token_embd.weight')
+      .reduce((a, t) => a + t.nBytes, 0);
     rows.push({
       type,
       threads,
-      pocketlm: { load_ms: m(ours, 'load_ms'), prefill_tps: m(ours, 'prefill_tps'), decode_tps: m(ours, 'decode_tps'), peak_rss_mb: m(ours, 'peak_rss_mb'), backend: ours[0]!.backend },
-      llamacpp: { load_ms: m(ref, 'load_ms'), prefill_tps: m(ref, 'prefill_tps'), decode_tps: m(ref, 'decode_tps'), peak_rss_mb: m(ref, 'peak_rss_mb'), peak_rss_mb_no_mmap: refNoMmap[0]!.peak_rss_mb },
+      pocketlm: {
+        load_ms: m(ours, 'load_ms'),
+        prefill_tps: m(ours, 'prefill_tps'),
+        decode_tps: m(ours, 'decode_tps'),
+        peak_rss_mb: m(ours, 'peak_rss_mb'),
+        backend: ours[0]!.backend,
+      },
+      llamacpp: {
+        load_ms: m(ref, 'load_ms'),
+        prefill_tps: m(ref, 'prefill_tps'),
+        decode_tps: m(ref, 'decode_tps'),
+        peak_rss_mb: m(ref, 'peak_rss_mb'),
+        peak_rss_mb_no_mmap: refNoMmap[0]!.peak_rss_mb,
+      },
       ratio: {
         decode: m(ours, 'decode_tps') / m(ref, 'decode_tps'),
         prefill: m(ours, 'prefill_tps') / m(ref, 'prefill_tps'),
@@ -85,13 +133,26 @@ for (const type of types) {
   }
 }
 bandwidth = triad();
-for (const r of rows as Array<Record<string, any>>) r.decode_fraction_of_bandwidth = (r.pocketlm.decode_tps * r.bytes_per_token) / (bandwidth * 1e9);
-const result = { date: new Date().toISOString(), preset, prompt_tokens: nPrompt, gen_tokens: nGen, runs, triad_gb_s: bandwidth, rows };
+for (const r of rows)
+  r.decode_fraction_of_bandwidth = (r.pocketlm.decode_tps * r.bytes_per_token) / (bandwidth * 1e9);
+const result = {
+  date: new Date().toISOString(),
+  preset,
+  prompt_tokens: nPrompt,
+  gen_tokens: nGen,
+  runs,
+  triad_gb_s: bandwidth,
+  rows,
+};
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/runtime.json'), `${JSON.stringify(result, null, 2)}\n`);
-const lines = [`pocketlm vs llama.cpp — ${preset}${layers ? ` (${layers} layers)` : ''}, prompt ${nPrompt}, decode ${nGen}, median of ${runs}; triad ${bandwidth.toFixed(1)} GB/s`];
-lines.push('type    thr | decode tok/s ours / llama (ratio) | prefill tok/s ours / llama (ratio) | load ms ours / llama | RSS MB ours / llama (no-mmap) | decode % of bandwidth');
-for (const r of rows as any[]) {
+const lines = [
+  `pocketlm vs llama.cpp — ${preset}${layers ? ` (${layers} layers)` : ''}, prompt ${nPrompt}, decode ${nGen}, median of ${runs}; triad ${bandwidth.toFixed(1)} GB/s`,
+];
+lines.push(
+  'type    thr | decode tok/s ours / llama (ratio) | prefill tok/s ours / llama (ratio) | load ms ours / llama | RSS MB ours / llama (no-mmap) | decode % of bandwidth',
+);
+for (const r of rows) {
   lines.push(
     `${r.type.padEnd(7)} ${String(r.threads).padStart(3)} | ${r.pocketlm.decode_tps.toFixed(2)} / ${r.llamacpp.decode_tps.toFixed(2)} (${r.ratio.decode.toFixed(2)}) | ` +
       `${r.pocketlm.prefill_tps.toFixed(1)} / ${r.llamacpp.prefill_tps.toFixed(1)} (${r.ratio.prefill.toFixed(2)}) | ${r.pocketlm.load_ms.toFixed(0)} / ${r.llamacpp.load_ms.toFixed(0)} | ` +

@@ -5,7 +5,12 @@ const [model, threads, nPrompt, nGen, mmap] = process.argv.slice(2);
 const t0 = performance.now();
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never, progressLogs: false });
 const m = await llama.loadModel({ modelPath: model!, useMmap: mmap !== 'nommap' });
-const ctx = await m.createContext({ contextSize: Number(nPrompt) + Number(nGen) + 8, batchSize: 512, threads: Number(threads), flashAttention: false });
+const ctx = await m.createContext({
+  contextSize: Number(nPrompt) + Number(nGen) + 8,
+  batchSize: 512,
+  threads: Number(threads),
+  flashAttention: false,
+});
 const seq = ctx.getSequence();
 const loadMs = performance.now() - t0;
 const prompt = Array.from({ length: Number(nPrompt) }, (_, i) => 1000 + ((i * 7919) % 30000));

@@ -4,7 +4,11 @@ import { PocketModel } from '../../src/engine/pocket-model.js';
 const [model, threads, nPrompt, nGen, kv] = process.argv.slice(2);
 const t0 = performance.now();
 const m = await PocketModel.load(model!, { threads: Number(threads), backend: 'wasm' });
-const ctx = m.createContext({ nCtx: Number(nPrompt) + Number(nGen) + 8, nBatch: 512, kvType: (kv as 'f16' | 'f32') || 'f16' });
+const ctx = m.createContext({
+  nCtx: Number(nPrompt) + Number(nGen) + 8,
+  nBatch: 512,
+  kvType: (kv as 'f16' | 'f32') || 'f16',
+});
 const loadMs = performance.now() - t0;
 // Deterministic pseudo-random prompt of ordinary tokens (ids 1000..30999).
 const prompt = Array.from({ length: Number(nPrompt) }, (_, i) => 1000 + ((i * 7919) % 30000));

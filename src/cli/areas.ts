@@ -111,8 +111,12 @@ export const evalCommand: Command = async (argv) => {
   const a = looseArgs(rest);
   const { scoringModel } = await import('../engine/adapters.js');
   // --threads/-t is for the model loader, not the harness's own flags.
-  const evalArgs = rest.filter((x, i) => !['--threads', '-t'].includes(x) && !['--threads', '-t'].includes(rest[i - 1] ?? ''));
-  await fn(evalArgs, { loadModel: async (ref: string) => scoringModel(await localModel(ref, a.threads ?? a.t)) });
+  const evalArgs = rest.filter(
+    (x, i) => !['--threads', '-t'].includes(x) && !['--threads', '-t'].includes(rest[i - 1] ?? ''),
+  );
+  await fn(evalArgs, {
+    loadModel: async (ref: string) => scoringModel(await localModel(ref, a.threads ?? a.t)),
+  });
 };
 
 async function trainModuleCommand(name: string, argv: string[]) {

@@ -26,7 +26,9 @@ export async function resolveModelPath(ref: string | undefined, quiet = false): 
   try {
     return hub.resolveModelRef(ref);
   } catch (e) {
-    throw new UsageError(`${(e as Error).message} (give a GGUF file, a safetensors directory, or a name from 'pocketlm models')`);
+    throw new UsageError(
+      `${(e as Error).message} (give a GGUF file, a safetensors directory, or a name from 'pocketlm models')`,
+    );
   }
 }
 

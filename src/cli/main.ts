@@ -27,7 +27,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'OpenAI-compatible HTTP server',
     load: async () => (await import('./serve.js')).serveCommand,
   },
-  web: { summary: 'serve the offline chat page (threads enabled)', load: async () => (await import('./web.js')).webCommand },
+  web: {
+    summary: 'serve the offline chat page (threads enabled)',
+    load: async () => (await import('./web.js')).webCommand,
+  },
   pull: {
     summary: 'download a model from the Hugging Face hub',
     load: async () => (await import('./areas.js')).pullCommand,

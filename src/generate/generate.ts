@@ -63,7 +63,9 @@ export interface GenerationResult {
 
 // Lets other work (server requests, abort signals) run between tokens; workers have no setImmediate.
 const tick: () => Promise<void> =
-  typeof setImmediate === 'function' ? () => new Promise<void>((r) => setImmediate(r)) : () => new Promise<void>((r) => setTimeout(r, 0));
+  typeof setImmediate === 'function'
+    ? () => new Promise<void>((r) => setImmediate(r))
+    : () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Generates from `ctx` after feeding `prompt` (appended to whatever the context already holds). Yields

@@ -195,7 +195,7 @@ export class SchemaMatcher {
         }
         if (c === '"') {
           if (f.len < f.min) return;
-          if (f.key && f.key.keys && !f.key.keys.includes(f.key.got)) return;
+          if (f.key?.keys && !f.key.keys.includes(f.key.got)) return;
           if (f.key) {
             const up = st.up!;
             const o = up.f as Extract<Frame, { k: 'obj' }>;
@@ -229,9 +229,11 @@ export class SchemaMatcher {
         return;
       }
       case 'obj':
-        return this.objStep(st, f, c, out);
+        this.objStep(st, f, c, out);
+        return;
       case 'arr':
-        return this.arrStep(st, f, c, out);
+        this.arrStep(st, f, c, out);
+        return;
     }
   }
 
@@ -368,9 +370,9 @@ function tokenTable(model: ConstraintVocab) {
     // Tokens that are not whole characters (lone bytes) or are empty/special can never be checked: excluded.
     if (p === '' || p.includes('\uFFFD')) continue;
     const first = p[0]!;
-    let list = byFirst.get(first);
-    if (!list) byFirst.set(first, (list = []));
-    list.push(id);
+    const list = byFirst.get(first);
+    if (list) list.push(id);
+    else byFirst.set(first, [id]);
   }
   t = { pieces, byFirst, eog };
   pieceCache.set(model, t);

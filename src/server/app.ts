@@ -180,7 +180,7 @@ export function createApp(model: PocketModel, opts: ServerOptions) {
         'invalid_request_error',
         'max_tokens',
       );
-    let constraint;
+    let constraint: ReturnType<typeof jsonSchemaConstraint> | undefined;
     if (r.responseFormat?.type === 'json_object')
       constraint = jsonSchemaConstraint(model, { type: 'object' });
     else if (r.responseFormat?.type === 'json_schema')
