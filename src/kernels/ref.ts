@@ -2,34 +2,11 @@
 import { GgmlType, ggmlTypeName, rowBytes } from '../format/ggml-types.js';
 
 const fr = Math.fround;
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
 
-/** fp16 bits → number (exact). */
-export function f16ToF32Ref(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
+/** fp16 bits ↔ float (ggml's exact conversions, shared with src/quant). */
+export { fp16ToFp32 as f16ToF32Ref, fp32ToFp16 as f32ToF16Ref } from '../quant/f16.js';
 
-/** number → fp16 bits, round to nearest even (ggml's fp32_to_fp16 bit recipe, as F16C rounds). */
-export function f32ToF16Ref(x: number): number {
-  f32[0] = x;
-  const w = u32[0]!;
-  let base = fr(fr(Math.abs(f32[0]!) * 2 ** 112) * 2 ** -110);
-  const shl1 = (w << 1) >>> 0;
-  let bias = (shl1 & 0xff000000) >>> 0;
-  if (bias < 0x71000000) bias = 0x71000000;
-  u32[0] = (bias >>> 1) + 0x07800000;
-  base = fr(f32[0]! + base);
-  f32[0] = base;
-  const bits = u32[0]!;
-  const nonsign = ((bits >>> 13) & 0x7c00) + (bits & 0xfff);
-  return ((w >>> 16) & 0x8000) | (shl1 > 0xff000000 ? 0x7e00 : nonsign);
-}
+import { fp16ToFp32 as f16ToF32Ref, fp32ToFp16 as f32ToF16Ref } from '../quant/f16.js';
 
 function roundEven(v: number): number {
   const f = Math.floor(v);
