@@ -1,7 +1,9 @@
 // Checkpoint → phi3 GGUF (F32/F16/Q8_0/Q4_0) with the hyperparameter keys llama.cpp expects and tokenizer metadata.
+
 import { GgmlType } from '../format/ggml-types.js';
 import type { GgufEntry } from '../format/gguf-read.js';
 import { type GgufTensorToWrite, type GgufToWrite, gv } from '../format/gguf-write.js';
+import { modelMetadata } from '../model/random.js';
 import { quantizeTensor } from '../quant/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import { PHI3_CHAT_TEMPLATE } from './tokenizer-train.js';
@@ -40,23 +42,27 @@ export function checkpointToGguf(ck: Checkpoint, opts: ExportOptions): GgufToWri
   }
   if (tokens && !tok.has('tokenizer.chat_template'))
     tok.set('tokenizer.chat_template', gv.str(PHI3_CHAT_TEMPLATE));
-  const meta: [string, GgufEntry][] = [
-    ['general.architecture', gv.str('phi3')],
-    ['general.name', gv.str(opts.name ?? 'pocketlm-phi3')],
-    ['general.file_type', gv.u32(t.fileType)],
-    ['phi3.context_length', gv.u32(c.nCtx)],
-    ['phi3.rope.scaling.original_context_length', gv.u32(c.nCtx)],
-    ['phi3.embedding_length', gv.u32(c.nEmbd)],
-    ['phi3.feed_forward_length', gv.u32(c.nFf)],
-    ['phi3.block_count', gv.u32(c.nLayer)],
-    ['phi3.attention.head_count', gv.u32(c.nHead)],
-    ['phi3.attention.head_count_kv', gv.u32(c.nHeadKv)],
-    ['phi3.attention.layer_norm_rms_epsilon', gv.f32(c.rmsEps)],
-    ['phi3.rope.dimension_count', gv.u32(headDim)],
-    ['phi3.rope.freq_base', gv.f32(c.ropeTheta)],
-  ];
-  if (t.ggml !== GgmlType.F32 && t.ggml !== GgmlType.F16)
-    meta.push(['general.quantization_version', gv.u32(2)]);
+  // The same hyperparameter keys the runtime's writer uses (typed as llama.cpp expects).
+  const meta: [string, GgufEntry][] = modelMetadata(
+    {
+      arch: 'phi3',
+      nVocab: c.nVocab,
+      nCtxTrain: c.nCtx,
+      nEmbd: c.nEmbd,
+      nFf: c.nFf,
+      nLayer: c.nLayer,
+      nHead: c.nHead,
+      nHeadKv: c.nHeadKv,
+      headDim,
+      nRot: headDim,
+      rmsEps: c.rmsEps,
+      ropeTheta: c.ropeTheta,
+      ropeType: 'neox',
+      tiedEmbeddings: false,
+    },
+    opts.name ?? 'pocketlm-phi3',
+    t.fileType,
+  );
   for (const [k, v] of tok) if (k.startsWith('tokenizer.')) meta.push([k, v]);
   const tensors: GgufTensorToWrite[] = ck.meta.tensors.map((p) => {
     const f32 = ck.params.subarray(p.offset, p.offset + p.size);
