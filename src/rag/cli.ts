@@ -58,13 +58,13 @@ const sinks = (deps: RagCliDeps) => ({
 });
 
 const HELP = {
-  add: 'usage: pocketlm index add <path…> [--kb FILE] [--ignore GLOB]… [--force] [--prune] [--chunk-tokens N] [--overlap N] [--json]',
-  rm: 'usage: pocketlm index rm <path…> [--kb FILE] [--prefix] [--json]',
-  ls: 'usage: pocketlm index ls [source-prefix-or-glob] [--kb FILE] [--json]',
-  stats: 'usage: pocketlm index stats [--kb FILE] [--json]',
+  add: 'usage: pocketlm index add <path…> [--db FILE] [--ignore GLOB]… [--force] [--prune] [--chunk-tokens N] [--overlap N] [--json]',
+  rm: 'usage: pocketlm index rm <path…> [--db FILE] [--prefix] [--json]',
+  ls: 'usage: pocketlm index ls [source-prefix-or-glob] [--db FILE] [--json]',
+  stats: 'usage: pocketlm index stats [--db FILE] [--json]',
   search:
-    'usage: pocketlm search <query…> [--kb FILE] [-k N] [--mode hybrid|bm25|vector] [--source PREFIX|GLOB] [--json]',
-  ask: 'usage: pocketlm ask <question…> [--kb FILE] [-k N] [--mode …] [--source …] [--web off|fallback|always] [--searxng URL] [--max-tokens N] [--context-tokens N] [--json]',
+    'usage: pocketlm search <query…> [--db FILE] [-k N] [--mode hybrid|bm25|vector] [--source PREFIX|GLOB] [--json]',
+  ask: 'usage: pocketlm ask <question…> [--db FILE] [-k N] [--mode …] [--source …] [--web off|fallback|always] [--searxng URL] [--max-tokens N] [--context-tokens N] [--json]',
 };
 
 /** `index add`: indexes files and directories, printing progress to stderr and a summary. */
@@ -300,4 +300,84 @@ export async function ask(argv: string[], deps: RagCliDeps = {}): Promise<void> 
   } finally {
     kb.close();
   }
+}
+
+/**
+ * `eval qa --data FILE.jsonl -m MODEL [--db FILE] [--k N] [--json]`: exact match and token F1 closed-book
+ * vs with retrieval, and retrieval recall@k for hybrid, BM25-only and vector-only search (with --db).
+ */
+export async function evalQa(argv: string[], deps: RagCliDeps = {}): Promise<void> {
+  const { values } = parse(argv, {
+    ...COMMON,
+    data: { type: 'string' },
+    k: { type: 'string' },
+    'max-tokens': { type: 'string' },
+    limit: { type: 'string' },
+  });
+  const { out } = sinks(deps);
+  if (values.help)
+    return out('usage: pocketlm eval qa --data FILE.jsonl -m MODEL [--db FILE] [--k 5] [--limit N] [--json]');
+  if (!values.data)
+    throw new UsageError('eval qa: missing --data FILE.jsonl ({question, answers[]} per line)');
+  const { loadQa, evalRetrieval, evalAnswers, exactMatch, tokenF1 } = await import('./eval-qa.js');
+  let qa = loadQa(values.data);
+  const limit = num(values, 'limit', { int: true, min: 1 });
+  if (limit) qa = qa.slice(0, limit);
+  const k = num(values, 'k', { int: true, min: 1, fallback: 5 })!;
+  const maxTokens = num(values, 'max-tokens', { int: true, min: 1, fallback: 32 });
+  if (!deps.generator) throw new UsageError('eval qa needs a model (-m)');
+  const gen = await deps.generator();
+  const report: Record<string, unknown> = { data: values.data, questions: qa.length, k };
+  if (values.db ?? values.kb) {
+    const kb = await open(values, deps, true);
+    try {
+      const recall: Record<string, unknown> = {};
+      for (const mode of ['hybrid', 'bm25', 'vector'] as const)
+        recall[mode] = await evalRetrieval(kb, qa, { k, mode });
+      report.retrieval = recall;
+      const answers = await evalAnswers(kb, gen, qa, { k, maxTokens });
+      report.closed_book = answers.closedBook;
+      report.with_retrieval = answers.retrieval;
+    } finally {
+      kb.close();
+    }
+  } else {
+    // Closed-book only.
+    const answerable = qa.filter((q) => q.answers.length > 0);
+    let em = 0;
+    let f1 = 0;
+    for (const q of answerable) {
+      const prompt = gen.chatPrompt
+        ? gen.chatPrompt([
+            { role: 'system', content: 'Answer the question in a few words.' },
+            { role: 'user', content: q.question },
+          ])
+        : `Question: ${q.question}\nAnswer:`;
+      const a = await gen.generate(prompt, { maxTokens: maxTokens ?? 32, temperature: 0 });
+      em += exactMatch(a, q.answers);
+      f1 += tokenF1(a, q.answers);
+    }
+    report.closed_book = {
+      setting: 'closed-book',
+      em: em / Math.max(1, answerable.length),
+      f1: f1 / Math.max(1, answerable.length),
+      n: answerable.length,
+    };
+  }
+  if (values.json) return out(JSON.stringify(report));
+  const pct = (x: unknown) =>
+    typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-';
+  const lines = [`eval qa: ${qa.length} questions from ${values.data}`];
+  const cb = report.closed_book as { em: number; f1: number };
+  lines.push(`closed-book      EM ${pct(cb.em)}  F1 ${pct(cb.f1)}`);
+  const wr = report.with_retrieval as { em: number; f1: number; rejectedUnanswerable: number } | undefined;
+  if (wr)
+    lines.push(
+      `with retrieval   EM ${pct(wr.em)}  F1 ${pct(wr.f1)}  unanswerable rejected ${pct(wr.rejectedUnanswerable)}`,
+    );
+  const rr = report.retrieval as Record<string, { recall: number; mrr: number }> | undefined;
+  if (rr)
+    for (const [m, r] of Object.entries(rr))
+      lines.push(`recall@${k} ${m.padEnd(7)} ${pct(r.recall)}  MRR ${r.mrr.toFixed(3)}`);
+  out(lines.join('\n'));
 }
