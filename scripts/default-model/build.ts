@@ -130,7 +130,7 @@ const TRAIN_YAML = `data: tokens
 out: train
 tokenizer: tok.gguf
 n_embd: 128
-n_layer: 4
+n_layer: 6
 n_head: 4
 n_ff: 384
 seq_len: 128

@@ -129,7 +129,8 @@ export function story(r: R): string {
     `One day, ${c.intro} woke up early.`,
     `There was once ${c.intro} who lived in ${pick(r, PLACES)}.`,
   ]);
-  const s: string[] = [open];
+  // half the stories drop the comma, so a prompt ending in "time" (no comma) is in distribution
+  const s: string[] = [r() < 0.5 ? open.replace('Once upon a time,', 'Once upon a time') : open];
   s.push(
     fill(
       pick(r, [
