@@ -1,11 +1,14 @@
 // The shipped default model (models/default.gguf): loads, tokenizer round-trips, greedy text is made of corpus words.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { corpusVocabulary } from '../../scripts/default-model/corpus.js';
 import { PocketModel } from '../../src/engine/pocket-model.js';
+import { writeGgufFile } from '../../src/format/gguf-node.js';
+import { randomModelSpec } from '../../src/model/random.js';
 
 const MODEL = join(fileURLToPath(new URL('../..', import.meta.url)), 'models', 'default.gguf');
 
@@ -43,17 +46,45 @@ test('models/default.gguf: small phi3 file with tokenizer and chat template', as
   );
 });
 
-test('greedy generation from "Once upon a time" is made of corpus words', async () => {
+/** Share of the greedy continuation's words that occur in the corpus (and the continuation itself). */
+function wordShare(
+  model: PocketModel,
+  prompt: string,
+  vocab: Set<string>,
+): { share: number; n: number; gen: string } {
+  const gen = greedy(model, prompt, 48);
+  const words = gen.toLowerCase().match(/[a-z']+/g) ?? [];
+  return {
+    share: words.filter((x) => vocab.has(x)).length / Math.max(1, words.length),
+    n: words.length,
+    gen,
+  };
+}
+
+test('greedy generation from "Once upon a time" is made of corpus words (a random-weight twin is not)', async () => {
   const model = await PocketModel.load(MODEL);
   const vocab = corpusVocabulary(1500);
   for (const prompt of ['Once upon a time', 'Here are some facts about']) {
-    const gen = greedy(model, prompt, 48);
-    const words = gen.toLowerCase().match(/[a-z']+/g) ?? [];
-    assert.ok(words.length >= 15, `too few words generated for "${prompt}": ${JSON.stringify(gen)}`);
-    const known = words.filter((x) => vocab.has(x)).length;
+    const { share, n, gen } = wordShare(model, prompt, vocab);
+    assert.ok(n >= 15, `too few words generated for "${prompt}": ${JSON.stringify(gen)}`);
     assert.ok(
-      known / words.length >= 0.8,
-      `only ${known}/${words.length} generated words are corpus words for "${prompt}": ${JSON.stringify(gen)}`,
+      share >= 0.8,
+      `only ${(share * 100).toFixed(0)}% corpus words for "${prompt}": ${JSON.stringify(gen)}`,
     );
+  }
+  // control: same shape and tokenizer, random weights — the check must reject it
+  const dir = mkdtempSync(join(tmpdir(), 'pocketlm-default-model-'));
+  try {
+    const path = join(dir, 'random.gguf');
+    const tokenizer = [...model.metadata].filter(([k]) => k.startsWith('tokenizer.'));
+    writeGgufFile(
+      path,
+      randomModelSpec({ config: model.config, tokenizer, fileType: 'q8_0', seed: 3, std: 0.5 }),
+    );
+    const rnd = await PocketModel.load(path);
+    const { share, n, gen } = wordShare(rnd, 'Once upon a time', vocab);
+    assert.ok(n < 15 || share < 0.8, `random-weight control passed the check: ${JSON.stringify(gen)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
