@@ -1,6 +1,6 @@
 // Reproducible recipe for models/default.gguf: corpus → data pipeline → tokenizer → two-phase mix → train → export.
-// Usage: node --import tsx scripts/default-model/build.ts [data|train|export|all] (work dir: $DM_WORK, default /tmp/pocketlm-default-model)
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Usage: node --import tsx scripts/default-model/build.ts [data|train|export|summary|all] (work dir: $DM_WORK, default /tmp/pocketlm-default-model)
+import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -174,10 +174,47 @@ function exportStage(): void {
   log(`export: ${out} (${(bytes / 1e6).toFixed(2)} MB, step ${ck.meta.step})`);
 }
 
+/** Stage 5: loss summary per phase from WORK/train/log.jsonl (printed and written to WORK/summary.json). */
+function summaryStage(): void {
+  const recs = readFileSync(join(WORK, 'train', 'log.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) => JSON.parse(l) as { kind: string; step: number; loss: number; phase?: number; tokens?: number },
+    );
+  const tr = recs.filter((r) => r.kind === 'train');
+  const val = recs.filter((r) => r.kind === 'val');
+  const phases = [...new Set(tr.map((r) => r.phase))].map((ph) => {
+    const rs = tr.filter((r) => r.phase === ph);
+    const last = rs.slice(-50);
+    const end = (rs.at(-1) as (typeof rs)[0]).step;
+    const v = val.filter((r) => r.step <= end).at(-1);
+    return {
+      phase: (ph as number) + 1,
+      steps: `${rs[0]?.step}-${end}`,
+      train_loss_last50: last.reduce((a, r) => a + r.loss, 0) / last.length,
+      val_loss_at_end: v?.loss,
+    };
+  });
+  const ck = readCheckpoint(join(WORK, 'train', 'checkpoint.bin'));
+  const m = ck.meta.model;
+  const summary = {
+    model: m,
+    params: ck.meta.nParams,
+    steps: ck.meta.step,
+    tokens: tr.at(-1)?.tokens,
+    phases,
+    val: val.map((r) => [r.step, r.loss]),
+  };
+  writeFileSync(join(WORK, 'summary.json'), JSON.stringify(summary, null, 1));
+  log(JSON.stringify({ ...summary, val: undefined }));
+}
+
 const what = process.argv[2] ?? 'all';
 process.chdir(WORK.startsWith('/') ? '/' : ROOT);
 if (what === 'data' || what === 'all') await data();
 if (what === 'train' || what === 'all') trainStage();
 if (what === 'export' || what === 'all') exportStage();
-if (!['data', 'train', 'export', 'all'].includes(what))
+if (what === 'summary' || what === 'all') summaryStage();
+if (!['data', 'train', 'export', 'summary', 'all'].includes(what))
   throw new Error(`build.ts: unknown stage "${what}" (data|train|export|all)`);
