@@ -8,6 +8,15 @@ export { fp16ToFp32 as f16ToF32Ref, fp32ToFp16 as f32ToF16Ref } from '../quant/f
 
 import { fp16ToFp32 as f16ToF32Ref, fp32ToFp16 as f32ToF16Ref } from '../quant/f16.js';
 
+/** The 6-bit scale and min of sub-block j of a Q4_K/Q5_K super-block (ggml's get_scale_min_k4). */
+function kScaleMin(src: Uint8Array, sc: number, j: number): [number, number] {
+  if (j < 4) return [src[sc + j]! & 63, src[sc + j + 4]! & 63];
+  return [
+    (src[sc + j + 4]! & 0xf) | ((src[sc + j - 4]! >> 6) << 4),
+    (src[sc + j + 4]! >> 4) | ((src[sc + j]! >> 6) << 4),
+  ];
+}
+
 function roundEven(v: number): number {
   const f = Math.floor(v);
   const r = v - f;
@@ -112,15 +121,7 @@ export function dequantizeRowRef(type: GgmlType, src: Uint8Array, off: number, c
         const dmin = h(o + 2);
         const sc = o + 4;
         for (let j = 0; j < 8; j++) {
-          let s: number;
-          let m: number;
-          if (j < 4) {
-            s = src[sc + j]! & 63;
-            m = src[sc + j + 4]! & 63;
-          } else {
-            s = (src[sc + j + 4]! & 0xf) | ((src[sc + j - 4]! >> 6) << 4);
-            m = (src[sc + j + 4]! >> 4) | ((src[sc + j]! >> 6) << 4);
-          }
+          const [s, m] = kScaleMin(src, sc, j);
           const qo = o + 16 + (j >> 1) * 32;
           for (let l = 0; l < 32; l++) {
             const q = j & 1 ? src[qo + l]! >> 4 : src[qo + l]! & 15;
@@ -136,15 +137,7 @@ export function dequantizeRowRef(type: GgmlType, src: Uint8Array, off: number, c
         const dmin = h(o + 2);
         const sc = o + 4;
         for (let j = 0; j < 8; j++) {
-          let s: number;
-          let m: number;
-          if (j < 4) {
-            s = src[sc + j]! & 63;
-            m = src[sc + j + 4]! & 63;
-          } else {
-            s = (src[sc + j + 4]! & 0xf) | ((src[sc + j - 4]! >> 6) << 4);
-            m = (src[sc + j + 4]! >> 4) | ((src[sc + j]! >> 6) << 4);
-          }
+          const [s, m] = kScaleMin(src, sc, j);
           const qo = o + 48 + (j >> 1) * 32;
           for (let l = 0; l < 32; l++) {
             const q = (j & 1 ? src[qo + l]! >> 4 : src[qo + l]! & 15) + ((src[o + 16 + l]! >> j) & 1) * 16;
