@@ -86,8 +86,8 @@ export function resolveConfig(
   const output = settings(OUTPUT_DEFAULTS, top.output, `${source}: output`);
   if (!OUTPUT_TYPES.includes(output.type))
     throw new Error(`${source}: output.type must be one of ${OUTPUT_TYPES.join(', ')}, got "${output.type}"`);
-  if (output.compression !== 'gzip' && output.compression !== 'none') {
-    throw new Error(`${source}: output.compression must be gzip or none, got "${output.compression}"`);
+  if (output.compression !== 'gzip' && output.compression !== 'zstd' && output.compression !== 'none') {
+    throw new Error(`${source}: output.compression must be gzip, zstd or none, got "${output.compression}"`);
   }
   let stages: StageSpec[] = [];
   if (top.preset !== undefined) {
