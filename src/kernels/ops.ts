@@ -1,32 +1,44 @@
-// Per-token ops for the model (rmsnorm, softmax, rope, attention over a KV cache), run by the wasm module ops.wat.
+// Per-token ops for the model (rmsnorm, softmax, rope; batched attention over a KV cache, driven by
+// src/model/kv-cache.ts), run by the wasm module ops.wat.
 import { rmsnormRef } from './ref.js';
 import { wasmBase64 } from './wasm/ops.generated.js';
 
-interface OpsExports {
+/** The exports of ops.wat. */
+export interface OpsExports {
   memory: WebAssembly.Memory;
   rmsnorm(out: number, x: number, w: number, n: number, eps: number): void;
   softmax(x: number, n: number, scale: number): void;
   rope(x: number, nHead: number, headDim: number, nRot: number, cs: number, neox: number): void;
-  attention(
+  /** See ops.wat: causal attention of n tokens over one layer's cache (f32/f16/q8_0 rows). */
+  attend(
     q: number,
-    kc: number,
-    vc: number,
-    f16: number,
-    rowElems: number,
-    start: number,
-    end: number,
+    qStrideBytes: number,
+    n: number,
+    pos0: number,
+    window: number,
     nHead: number,
     nHeadKv: number,
     headDim: number,
     scale: number,
+    prescale: number,
+    roundQ: number,
+    roundP: number,
+    kc: number,
+    vc: number,
+    rowBytes: number,
+    type: number,
+    kbuf: number,
+    vbuf: number,
     scores: number,
     out: number,
+    outStrideBytes: number,
   ): void;
   to_f16(src: number, dst: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
-function instantiate(): OpsExports {
+/** A fresh instance of ops.wat (its own memory; the module is compiled once). */
+export function instantiateOps(): OpsExports {
   if (!compiled) {
     const bin = atob(wasmBase64);
     const bytes = new Uint8Array(bin.length);
@@ -38,7 +50,7 @@ function instantiate(): OpsExports {
 
 /** One instance with a scratch memory for the stateless ops (operands are copied in and out). */
 class Scratch {
-  readonly ex = instantiate();
+  readonly ex = instantiateOps();
   private f32 = new Float32Array(this.ex.memory.buffer);
   /** A Float32Array view of at least `floats` floats at byte 0 of the memory. */
   view(floats: number): Float32Array {
@@ -133,122 +145,4 @@ export function rope(x: Float32Array, nHead: number, pos: number, p: RopeParams)
   m.set(ropeCosSin(pos, p), n);
   s.ex.rope(0, nHead, p.headDim, p.nRot, 4 * n, p.mode === 'neox' ? 1 : 0);
   x.set(m.subarray(0, n), 0);
-}
-
-/** Shape of a KV cache. */
-export interface KvCacheShape {
-  nLayer: number;
-  /** Positions it holds. */
-  nCtx: number;
-  nHeadKv: number;
-  headDim: number;
-  /** Element type of the cache: 'f16' (llama.cpp's default, half the memory) or 'f32'. */
-  type?: 'f32' | 'f16';
-}
-
-/**
- * A preallocated K/V cache in its own wasm memory (sized once: no growth, no per-token allocation),
- * with attention of one query over it.
- */
-export class KvCache {
-  readonly shape: Required<KvCacheShape>;
-  private readonly ex = instantiate();
-  private readonly kvDim: number;
-  private readonly es: number;
-  private readonly kBase: number;
-  private readonly vBase: number;
-  private readonly qPtr: number;
-  private readonly outPtr: number;
-  private readonly scoresPtr: number;
-  private readonly stagePtr: number;
-  private readonly f32: Float32Array;
-
-  constructor(shape: KvCacheShape) {
-    this.shape = { type: 'f16', ...shape };
-    const { nLayer, nCtx, nHeadKv, headDim, type } = this.shape;
-    if (headDim % 4 !== 0) throw new Error(`KvCache: headDim ${headDim} must be a multiple of 4`);
-    this.kvDim = nHeadKv * headDim;
-    this.es = type === 'f16' ? 2 : 4;
-    const layerBytes = nCtx * this.kvDim * this.es;
-    const maxHeads = 256 * headDim; // q/out scratch: up to 256 query heads
-    const bytes = 2 * nLayer * layerBytes + 3 * maxHeads * 4 + (nCtx + 4) * 4 + 2 * this.kvDim * 4 + 4096;
-    if (bytes > 2 ** 32 - 65536) {
-      throw new Error(
-        `KvCache: ${bytes} bytes exceeds a wasm32 memory (4 GiB); use type 'f16' or a shorter context`,
-      );
-    }
-    const mem = this.ex.memory;
-    mem.grow(Math.max(0, Math.ceil((bytes - mem.buffer.byteLength) / 65536)));
-    let p = 1024;
-    this.qPtr = p;
-    p += maxHeads * 4;
-    this.outPtr = p;
-    p += maxHeads * 4;
-    this.scoresPtr = p;
-    p += (nCtx + 4) * 4;
-    this.stagePtr = p;
-    p += 2 * this.kvDim * 4;
-    this.kBase = p;
-    this.vBase = p + nLayer * layerBytes;
-    this.f32 = new Float32Array(mem.buffer);
-  }
-
-  /** Stores k and v (nHeadKv·headDim floats each) of position `pos` in `layer`. */
-  write(layer: number, pos: number, k: Float32Array, v: Float32Array): void {
-    const { nCtx, nLayer } = this.shape;
-    if (pos < 0 || pos >= nCtx || layer < 0 || layer >= nLayer) {
-      throw new Error(
-        `KvCache.write: layer ${layer} pos ${pos} outside ${nLayer} layers × ${nCtx} positions`,
-      );
-    }
-    const off = (layer * nCtx + pos) * this.kvDim * this.es;
-    if (this.es === 4) {
-      this.f32.set(k.subarray(0, this.kvDim), (this.kBase + off) / 4);
-      this.f32.set(v.subarray(0, this.kvDim), (this.vBase + off) / 4);
-    } else {
-      this.f32.set(k.subarray(0, this.kvDim), this.stagePtr / 4);
-      this.ex.to_f16(this.stagePtr, this.kBase + off, this.kvDim);
-      this.f32.set(v.subarray(0, this.kvDim), this.stagePtr / 4);
-      this.ex.to_f16(this.stagePtr, this.vBase + off, this.kvDim);
-    }
-  }
-
-  /**
-   * out (nHead·headDim) = softmax(scale · q·Kᵀ) · V over positions [start, end) of `layer`, per query head
-   * (GQA: head h reads KV head h / (nHead / nHeadKv)). `start` > 0 gives a sliding window.
-   */
-  attention(
-    layer: number,
-    q: Float32Array,
-    nHead: number,
-    end: number,
-    out: Float32Array,
-    scale: number,
-    start = 0,
-  ): void {
-    const { nCtx, nHeadKv, headDim } = this.shape;
-    if (end > nCtx || start < 0 || start >= end)
-      throw new Error(`KvCache.attention: bad range [${start}, ${end}) of ${nCtx}`);
-    if (nHead % nHeadKv !== 0 || nHead > 256)
-      throw new Error(`KvCache.attention: nHead ${nHead} vs nHeadKv ${nHeadKv}`);
-    const n = nHead * headDim;
-    this.f32.set(q.subarray(0, n), this.qPtr / 4);
-    const layerOff = layer * nCtx * this.kvDim * this.es;
-    this.ex.attention(
-      this.qPtr,
-      this.kBase + layerOff,
-      this.vBase + layerOff,
-      this.es === 2 ? 1 : 0,
-      this.kvDim,
-      start,
-      end,
-      nHead,
-      nHeadKv,
-      headDim,
-      scale,
-      this.scoresPtr,
-      this.outPtr,
-    );
-    out.set(this.f32.subarray(this.outPtr / 4, this.outPtr / 4 + n), 0);
-  }
 }

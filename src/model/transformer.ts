@@ -4,7 +4,7 @@ import { ARCHS, blk, TENSOR } from './arch.js';
 import type { Backend, WeightMatrix } from './backend.js';
 import type { LoadedModel, ModelConfig, TensorRef } from './config.js';
 import { KvCache, type KvType } from './kv-cache.js';
-import { applyRope, rmsNorm, ropeCache, roundToF16, siluMul, siluMulFused, softmax } from './ops-ref.js';
+import { applyRope, rmsNorm, ropeCache, siluMul, siluMulFused } from './ops-ref.js';
 import { dequantizeRowOf, tensorToF32 } from './weights.js';
 
 interface LayerWeights {
@@ -27,8 +27,13 @@ export interface ContextOptions {
   nCtx?: number;
   /** Most tokens evaluated in one batch (scratch size). Default 512. */
   nBatch?: number;
-  /** KV cache precision. Default 'f16' (as llama.cpp). */
+  /** KV cache precision: 'f16' (default, as llama.cpp), 'f32', or 'q8_0' (8-bit: half the memory of f16). */
   kvType?: KvType;
+  /**
+   * Where attention runs: 'wasm' (the SIMD kernel) or 'ref' (plain TS, the reference). Default: 'ref' on the
+   * reference backend, 'wasm' otherwise.
+   */
+  attention?: 'wasm' | 'ref';
   /** Apply the model's sliding attention window (llama.cpp currently disables it for phi3). Default false. */
   slidingWindow?: boolean;
 }
@@ -135,11 +140,10 @@ export class InferenceContext {
   private readonly ffA: Float32Array; // (nBatch, 2·n_ff)
   private readonly ffB: Float32Array; // (nBatch, n_ff)
   private readonly ffC: Float32Array; // (nBatch, n_ff)
-  private readonly scores: Float32Array; // (nCtx)
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   private readonly logitsAll: Float32Array; // (nBatch, n_vocab)
-  private readonly qh: Float32Array; // (headDim)
+  private readonly attentionRef: boolean;
 
   constructor(
     readonly model: Transformer,
@@ -150,7 +154,17 @@ export class InferenceContext {
     this.nBatch = Math.min(opts.nBatch ?? 512, this.nCtx);
     if (this.nCtx <= 0 || this.nCtx > 1 << 20) throw new Error(`context size ${this.nCtx} is out of range`);
     const kvDim = c.nHeadKv * c.headDim;
-    this.cache = new KvCache(c.nLayer, this.nCtx, kvDim, opts.kvType ?? 'f16');
+    this.cache = new KvCache(
+      c.nLayer,
+      this.nCtx,
+      c.nHeadKv,
+      c.headDim,
+      opts.kvType ?? 'f16',
+      this.nBatch,
+      c.nHead,
+    );
+    this.attentionRef =
+      (opts.attention ?? (model.backend.name.startsWith('reference') ? 'ref' : 'wasm')) === 'ref';
     this.useSwa = !!opts.slidingWindow && !!c.slidingWindow;
     const long = c.nCtxOrig !== undefined && this.nCtx > c.nCtxOrig;
     this.ropeFactors = long ? model.ropeLong : model.ropeShort;
@@ -168,11 +182,9 @@ export class InferenceContext {
     this.ffA = new Float32Array(nb * 2 * c.nFf);
     this.ffB = new Float32Array(nb * c.nFf);
     this.ffC = new Float32Array(nb * c.nFf);
-    this.scores = new Float32Array(this.nCtx);
     this.cos = new Float32Array(c.nRot / 2);
     this.sin = new Float32Array(c.nRot / 2);
     this.logitsAll = new Float32Array(nb * c.nVocab);
-    this.qh = new Float32Array(c.headDim);
   }
 
   /** Positions evaluated so far. */
@@ -251,6 +263,7 @@ export class InferenceContext {
     const neox = ARCHS[c.arch].ropeType === 'neox' || c.ropeType === 'neox';
     const prescale = c.arch === 'phi3'; // phi3 scales Q before attention; llama scales the scores
     const kqScale = 1 / Math.sqrt(hd);
+    const window = this.useSwa ? c.slidingWindow! : 0;
     const x = this.x;
     for (let i = 0; i < n; i++) dequantizeRowOf(m.tokenEmbd, tokens[start + i]!, x, i * E);
 
@@ -261,54 +274,16 @@ export class InferenceContext {
       const qkv = this.qkv.subarray(0, n * qkvDim);
       if (L.qkv) be.matmul(L.qkv, xn, n, qkv);
       else this.separateQkv(L, xn, n, qkvDim, qDim, kvDim);
-      const keys = this.cache.keys[l]!;
-      const vals = this.cache.values[l]!;
-      const f16 = this.cache.type === 'f16';
       for (let i = 0; i < n; i++) {
-        const pos = pos0 + i;
-        ropeCache(pos, c.nRot, c.ropeTheta, this.ropeFactors, this.mscale, this.cos, this.sin);
+        ropeCache(pos0 + i, c.nRot, c.ropeTheta, this.ropeFactors, this.mscale, this.cos, this.sin);
         const o = i * qkvDim;
         applyRope(qkv, o, c.nHead, hd, c.nRot, neox, this.cos, this.sin);
         applyRope(qkv, o + qDim, c.nHeadKv, hd, c.nRot, neox, this.cos, this.sin);
-        const kvOff = pos * kvDim;
-        for (let d = 0; d < kvDim; d++) {
-          const kv = qkv[o + qDim + d]!;
-          const vv = qkv[o + qDim + kvDim + d]!;
-          keys[kvOff + d] = f16 ? roundToF16(kv) : kv;
-          vals[kvOff + d] = f16 ? roundToF16(vv) : vv;
-        }
+        this.cache.store(l, pos0 + i, qkv, o + qDim, o + qDim + kvDim);
       }
-      // Attention for each new token over positions [lo, pos].
-      const group = c.nHead / c.nHeadKv;
-      const qh = this.qh;
-      for (let i = 0; i < n; i++) {
-        const pos = pos0 + i;
-        const lo = this.useSwa ? Math.max(0, pos - c.slidingWindow! + 1) : 0;
-        const span = pos - lo + 1;
-        for (let h = 0; h < c.nHead; h++) {
-          const qo = i * qkvDim + h * hd;
-          const kvh = Math.floor(h / group) * hd;
-          for (let d = 0; d < hd; d++) {
-            const q = prescale ? Math.fround(qkv[qo + d]! * kqScale) : qkv[qo + d]!;
-            qh[d] = f16 ? roundToF16(q) : q;
-          }
-          const s = this.scores;
-          for (let j = 0; j < span; j++) {
-            const ko = (lo + j) * kvDim + kvh;
-            let dot = 0;
-            for (let d = 0; d < hd; d++) dot += qh[d]! * keys[ko + d]!;
-            s[j] = prescale ? dot : Math.fround(dot) * kqScale;
-          }
-          softmax(s, 0, span);
-          const out = i * qDim + h * hd;
-          for (let d = 0; d < hd; d++) this.attnOut[out + d] = 0;
-          for (let j = 0; j < span; j++) {
-            const p = f16 ? roundToF16(s[j]!) : s[j]!;
-            const vo = (lo + j) * kvDim + kvh;
-            for (let d = 0; d < hd; d++) this.attnOut[out + d] += p * vals[vo + d]!;
-          }
-        }
-      }
+      const attn = { nHead: c.nHead, scale: kqScale, prescale, window };
+      if (this.attentionRef) this.cache.attendRef(l, qkv, 0, qkvDim, n, pos0, attn, this.attnOut, qDim);
+      else this.cache.attend(l, qkv, 0, qkvDim, n, pos0, attn, this.attnOut, qDim);
       const proj = this.proj.subarray(0, n * E);
       be.matmul(L.wo, this.attnOut.subarray(0, n * qDim), n, proj);
       for (let i = 0; i < n * E; i++) x[i] += proj[i]!;

@@ -1,19 +1,12 @@
-// rmsnorm, softmax, rope and KV-cache attention (wasm) against their TS twins in ref.ts.
+// rmsnorm, softmax and rope (wasm) against their TS twins in ref.ts (attention: test/model/attention.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KvCache, rmsnorm, rope, ropeCosSin, softmax } from '../../src/kernels/ops.js';
-import {
-  attentionRef,
-  f16ToF32Ref,
-  f32ToF16Ref,
-  rmsnormRef,
-  ropeRef,
-  softmaxRef,
-} from '../../src/kernels/ref.js';
+import { rmsnorm, rope, ropeCosSin, softmax } from '../../src/kernels/ops.js';
+import { rmsnormRef, ropeRef, softmaxRef } from '../../src/kernels/ref.js';
 import { rng } from './helpers.js';
 
 /** Tolerances: rmsnorm/rope/softmax relative to the largest magnitude; attention relative to max |v|. */
-const TOL = { rmsnorm: 2e-6, softmax: 2e-6, rope: 2e-6, attentionF32: 5e-6, attentionF16: 5e-6 };
+const TOL = { rmsnorm: 2e-6, softmax: 2e-6, rope: 2e-6 };
 
 function close(got: Float32Array, want: Float32Array, tol: number, label: string): void {
   let mag = 0;
@@ -94,46 +87,3 @@ test('ropeCosSin follows ggml: position 0 is the identity, mscale scales cos and
   const cs = ropeCosSin(0, { nRot: 8, headDim: 8, base: 10000, mode: 'neox', mscale: 2 });
   assert.deepEqual(Array.from(cs), [2, 0, 2, 0, 2, 0, 2, 0]);
 });
-
-for (const type of ['f32', 'f16'] as const) {
-  test(`attention over a ${type} KV cache matches its twin (GQA, sliding window, several layers)`, () => {
-    const nLayer = 2;
-    const nCtx = 37;
-    const nHeadKv = 2;
-    const headDim = 12;
-    const nHead = 6;
-    const cache = new KvCache({ nLayer, nCtx, nHeadKv, headDim, type });
-    const kvDim = nHeadKv * headDim;
-    const r = (x: Float32Array) => (type === 'f16' ? x.map((v) => f16ToF32Ref(f32ToF16Ref(v))) : x);
-    const ks = [rand(nCtx * kvDim, 1, 2), rand(nCtx * kvDim, 2, 2)].map(r);
-    const vs = [rand(nCtx * kvDim, 3), rand(nCtx * kvDim, 4)].map(r);
-    for (let l = 0; l < nLayer; l++)
-      for (let t = 0; t < nCtx; t++)
-        cache.write(
-          l,
-          t,
-          ks[l]!.subarray(t * kvDim, (t + 1) * kvDim),
-          vs[l]!.subarray(t * kvDim, (t + 1) * kvDim),
-        );
-    const q = rand(nHead * headDim, 9, 2);
-    for (const [l, start, end] of [
-      [0, 0, 1],
-      [1, 0, 37],
-      [0, 5, 22],
-      [1, 36, 37],
-    ] as const) {
-      const got = new Float32Array(nHead * headDim);
-      const want = new Float32Array(nHead * headDim);
-      cache.attention(l, q, nHead, end, got, 1 / Math.sqrt(headDim), start);
-      attentionRef(q, ks[l]!, vs[l]!, nHead, nHeadKv, headDim, start, end, 1 / Math.sqrt(headDim), want);
-      close(
-        got,
-        want,
-        type === 'f16' ? TOL.attentionF16 : TOL.attentionF32,
-        `attention ${type} l=${l} [${start},${end})`,
-      );
-    }
-    assert.throws(() => cache.write(2, 0, q, q), /layer 2/);
-    assert.throws(() => cache.attention(0, q, nHead, 38, new Float32Array(72), 1), /bad range/);
-  });
-}

@@ -135,104 +135,288 @@
 
   ;; Four f16 at p → f32x4.
   (func $f16x4 (param $p i32) (result v128)
-    (local $v v128)
-    (local.set $v (v128.load16x4_u (local.get $p)))
+    (call $f16bits_f32x4 (v128.load16x4_u (local.get $p))))
+
+  ;; f16 bit patterns in the low halves of four i32 lanes → f32x4 (exact for finite values; the multiply
+  ;; renormalises subnormals).
+  (func $f16bits_f32x4 (param $v v128) (result v128)
     (v128.or
       (f32x4.mul
         (i32x4.shl (v128.and (local.get $v) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
         (f32x4.splat (f32.const 0x1p112)))
       (i32x4.shl (v128.and (local.get $v) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
 
-  ;; Attention of one query (nHead heads of headDim, headDim a multiple of 4) over positions
-  ;; [start, end) of a cache whose rows (one per position) hold nHeadKv heads: K at kc, V at vc, `rowElems`
-  ;; elements apart; `f16` selects an f16 cache (else f32). Query head h reads KV head h / (nHead / nHeadKv).
-  ;; scores: scratch of (end − start + 3) floats. out: nHead·headDim floats.
-  (func (export "attention") (param $q i32) (param $kc i32) (param $vc i32) (param $f16 i32) (param $rowElems i32)
-    (param $start i32) (param $end i32) (param $nHead i32) (param $nHeadKv i32) (param $headDim i32)
-    (param $scale f32) (param $scores i32) (param $out i32)
-    (local $h i32) (local $kvh i32) (local $t i32) (local $d i32) (local $acc v128) (local $qh i32) (local $oh i32)
-    (local $row i32) (local $es i32) (local $n i32) (local $np i32) (local $pj v128) (local $rb i32)
-    (local.set $es (select (i32.const 2) (i32.const 4) (local.get $f16)))
-    (local.set $rb (i32.mul (local.get $rowElems) (local.get $es)))
-    (local.set $n (i32.sub (local.get $end) (local.get $start)))
-    (local.set $np (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)))
-    (block $dh (loop $lh
-      (br_if $dh (i32.ge_u (local.get $h) (local.get $nHead)))
-      (local.set $kvh (i32.div_u (local.get $h) (i32.div_u (local.get $nHead) (local.get $nHeadKv))))
-      (local.set $qh (i32.add (local.get $q) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
-      (local.set $oh (i32.add (local.get $out) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
-      ;; scores[t] = q·k_t
-      (local.set $t (i32.const 0))
-      (block $dt (loop $lt
-        (br_if $dt (i32.ge_u (local.get $t) (local.get $n)))
-        (local.set $row
-          (i32.add (local.get $kc)
-            (i32.add (i32.mul (i32.add (local.get $start) (local.get $t)) (local.get $rb))
-              (i32.mul (i32.mul (local.get $kvh) (local.get $headDim)) (local.get $es)))))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $d (i32.const 0))
-        (if (local.get $f16)
-          (then
-            (block $dd (loop $ld
-              (br_if $dd (i32.ge_u (local.get $d) (local.get $headDim)))
-              (local.set $acc
-                (f32x4.add (local.get $acc)
-                  (f32x4.mul
-                    (v128.load (i32.add (local.get $qh) (i32.shl (local.get $d) (i32.const 2))))
-                    (call $f16x4 (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 1)))))))
-              (local.set $d (i32.add (local.get $d) (i32.const 4)))
-              (br $ld))))
-          (else
-            (block $dd2 (loop $ld2
-              (br_if $dd2 (i32.ge_u (local.get $d) (local.get $headDim)))
-              (local.set $acc
-                (f32x4.add (local.get $acc)
-                  (f32x4.mul
-                    (v128.load (i32.add (local.get $qh) (i32.shl (local.get $d) (i32.const 2))))
-                    (v128.load (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 2)))))))
-              (local.set $d (i32.add (local.get $d) (i32.const 4)))
-              (br $ld2)))))
-        (f32.store (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2))) (call $hsum (local.get $acc)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $lt)))
-      ;; pad to a multiple of 4 with −inf, softmax
-      (block $dp (loop $lp
-        (br_if $dp (i32.ge_u (local.get $t) (local.get $np)))
-        (f32.store (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2))) (f32.const -inf))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $lp)))
-      (call $softmax (local.get $scores) (local.get $np) (local.get $scale))
-      ;; out_h = Σ_t p_t · v_t
+  ;; f32x4 → f16 bits in each i32 lane: ggml's fp32_to_fp16 recipe (round to nearest even), four at once.
+  (func $f16bits_of_f32x4 (param $f v128) (result v128)
+    (local $shl1 v128) (local $bias v128) (local $base v128)
+    (local.set $base
+      (f32x4.mul (f32x4.mul (f32x4.abs (local.get $f)) (f32x4.splat (f32.const 0x1p112))) (f32x4.splat (f32.const 0x1p-110))))
+    (local.set $shl1 (i32x4.add (local.get $f) (local.get $f)))
+    (local.set $bias
+      (i32x4.max_u (v128.and (local.get $shl1) (i32x4.splat (i32.const 0xFF000000))) (i32x4.splat (i32.const 0x71000000))))
+    (local.set $base
+      (f32x4.add (i32x4.add (i32x4.shr_u (local.get $bias) (i32.const 1)) (i32x4.splat (i32.const 0x07800000))) (local.get $base)))
+    (v128.or
+      (i32x4.shr_u (v128.and (local.get $f) (i32x4.splat (i32.const 0x80000000))) (i32.const 16))
+      (v128.bitselect
+        (i32x4.splat (i32.const 0x7E00))
+        (i32x4.add
+          (v128.and (i32x4.shr_u (local.get $base) (i32.const 13)) (i32x4.splat (i32.const 0x7C00)))
+          (v128.and (local.get $base) (i32x4.splat (i32.const 0x0FFF))))
+        (i32x4.gt_u (local.get $shl1) (i32x4.splat (i32.const 0xFF000000))))))
+
+  ;; f32x4 rounded to the nearest f16 values (as llama.cpp's f16 operands), back in f32.
+  (func $round_f16x4 (param $f v128) (result v128)
+    (call $f16bits_f32x4 (call $f16bits_of_f32x4 (local.get $f))))
+
+  ;; In place: x[0..n) (n a multiple of 4) rounded to f16 precision.
+  (func $round_f16_n (param $x i32) (param $n i32)
+    (block $d (loop $l
+      (br_if $d (i32.le_s (local.get $n) (i32.const 0)))
+      (v128.store (local.get $x) (call $round_f16x4 (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $l))))
+
+  ;; Copies rows [r0, r1) of one KV head — hd elements at byte `hoff` of each `rb`-byte row from `base` — to
+  ;; dst as contiguous f32 rows of hd. type: 0 f32, 1 f16, 2 q8_0 (34-byte blocks: f16 scale, 32 × i8).
+  (func $load_head (param $base i32) (param $rb i32) (param $hoff i32) (param $r0 i32) (param $r1 i32)
+    (param $hd i32) (param $type i32) (param $dst i32)
+    (local $src i32) (local $p i32) (local $d i32) (local $sc v128) (local $q v128)
+    (local.set $src (i32.add (i32.add (local.get $base) (local.get $hoff)) (i32.mul (local.get $r0) (local.get $rb))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r0) (local.get $r1)))
+      (local.set $p (local.get $src))
       (local.set $d (i32.const 0))
-      (block $dz (loop $lz
-        (br_if $dz (i32.ge_u (local.get $d) (local.get $headDim)))
-        (v128.store (i32.add (local.get $oh) (i32.shl (local.get $d) (i32.const 2))) (v128.const i32x4 0 0 0 0))
-        (local.set $d (i32.add (local.get $d) (i32.const 4)))
-        (br $lz)))
-      (local.set $t (i32.const 0))
-      (block $dv (loop $lv
-        (br_if $dv (i32.ge_u (local.get $t) (local.get $n)))
-        (local.set $pj (f32x4.splat (f32.load (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2))))))
-        (local.set $row
-          (i32.add (local.get $vc)
-            (i32.add (i32.mul (i32.add (local.get $start) (local.get $t)) (local.get $rb))
-              (i32.mul (i32.mul (local.get $kvh) (local.get $headDim)) (local.get $es)))))
-        (local.set $d (i32.const 0))
-        (block $dd3 (loop $ld3
-          (br_if $dd3 (i32.ge_u (local.get $d) (local.get $headDim)))
-          (v128.store (i32.add (local.get $oh) (i32.shl (local.get $d) (i32.const 2)))
-            (f32x4.add
-              (v128.load (i32.add (local.get $oh) (i32.shl (local.get $d) (i32.const 2))))
-              (f32x4.mul (local.get $pj)
-                (if (result v128) (local.get $f16)
-                  (then (call $f16x4 (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 1)))))
-                  (else (v128.load (i32.add (local.get $row) (i32.shl (local.get $d) (i32.const 2)))))))))
-          (local.set $d (i32.add (local.get $d) (i32.const 4)))
-          (br $ld3)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $lv)))
-      (local.set $h (i32.add (local.get $h) (i32.const 1)))
-      (br $lh))))
+      (if (i32.eqz (local.get $type))
+        (then
+          (block $d0 (loop $l0
+            (br_if $d0 (i32.ge_u (local.get $d) (local.get $hd)))
+            (v128.store (local.get $dst) (v128.load (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (br $l0))))
+        (else (if (i32.eq (local.get $type) (i32.const 1))
+          (then
+            (block $d1 (loop $l1
+              (br_if $d1 (i32.ge_u (local.get $d) (local.get $hd)))
+              (v128.store (local.get $dst) (call $f16x4 (local.get $p)))
+              (local.set $p (i32.add (local.get $p) (i32.const 8)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 4)))
+              (br $l1))))
+          (else
+            (block $d2 (loop $l2
+              (br_if $d2 (i32.ge_u (local.get $d) (local.get $hd)))
+              (local.set $sc (f32x4.splat (f32x4.extract_lane 0 (call $f16x4 (local.get $p)))))
+              (local.set $q (v128.load offset=2 (local.get $p)))
+              (v128.store offset=0 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q))))))
+              (v128.store offset=16 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q))))))
+              (v128.store offset=32 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_high_i8x16_s (local.get $q))))))
+              (v128.store offset=48 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_high_i8x16_s (local.get $q))))))
+              (local.set $q (v128.load offset=18 (local.get $p)))
+              (v128.store offset=64 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q))))))
+              (v128.store offset=80 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q))))))
+              (v128.store offset=96 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_high_i8x16_s (local.get $q))))))
+              (v128.store offset=112 (local.get $dst) (f32x4.mul (local.get $sc)
+                (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_high_i8x16_s (local.get $q))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 34)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+              (local.set $d (i32.add (local.get $d) (i32.const 32)))
+              (br $l2)))))))
+      (local.set $src (i32.add (local.get $src) (local.get $rb)))
+      (local.set $r0 (i32.add (local.get $r0) (i32.const 1)))
+      (br $rows))))
+
+  ;; Causal attention of n new tokens (positions pos0 … pos0+n−1) over a layer's cache, as llama.cpp's
+  ;; graph computes it: q (n rows, `qs` bytes apart, nHead heads of hd) is scaled first when `prescale`
+  ;; (phi3) and rounded to f16 when `rq` (f16 cache: ggml multiplies f16·f16); scores = q·k (· scale unless
+  ;; prescaled); softmax; probabilities rounded to f16 when `rp`; out (rows `os` bytes apart) = Σ p·v.
+  ;; win > 0 limits each token to its last `win` positions. K/V rows (rb bytes, type as $load_head) are
+  ;; gathered per KV head into kbuf/vbuf (f32, (pos0 + n) · hd floats each); scores: pos0 + n + 4 floats.
+  ;; GQA: query head h reads KV head h / (nHead / nHeadKv). hd must be a multiple of 4 (32 for q8_0).
+  (func (export "attend")
+    (param $q i32) (param $qs i32) (param $n i32) (param $pos0 i32) (param $win i32)
+    (param $nHead i32) (param $nHeadKv i32) (param $hd i32) (param $scale f32) (param $prescale i32)
+    (param $rq i32) (param $rp i32) (param $kc i32) (param $vc i32) (param $rb i32) (param $type i32)
+    (param $kbuf i32) (param $vbuf i32) (param $scores i32) (param $out i32) (param $os i32)
+    (local $i i32) (local $e i32) (local $p i32) (local $v v128) (local $sc v128)
+    (local $kvh i32) (local $h i32) (local $h1 i32) (local $group i32) (local $rlo i32) (local $rhi i32)
+    (local $hoff i32) (local $pos i32) (local $lo i32) (local $span i32) (local $np i32) (local $qh i32)
+    (local $kp i32) (local $vp i32) (local $j i32) (local $d i32) (local $hb i32) (local $row i32) (local $qv v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $pj v128)
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (local.set $hb (i32.shl (local.get $hd) (i32.const 2)))
+    ;; q: scale / round in place
+    (if (i32.or (local.get $prescale) (local.get $rq))
+      (then
+        (local.set $i (i32.const 0))
+        (block $dq (loop $lq
+          (br_if $dq (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $p (i32.add (local.get $q) (i32.mul (local.get $i) (local.get $qs))))
+          (local.set $e (i32.const 0))
+          (block $de (loop $le
+            (br_if $de (i32.ge_u (local.get $e) (i32.mul (local.get $nHead) (local.get $hd))))
+            (local.set $v (v128.load (local.get $p)))
+            (if (local.get $prescale) (then (local.set $v (f32x4.mul (local.get $v) (local.get $sc)))))
+            (if (local.get $rq) (then (local.set $v (call $round_f16x4 (local.get $v)))))
+            (v128.store (local.get $p) (local.get $v))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $e (i32.add (local.get $e) (i32.const 4)))
+            (br $le)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $lq)))))
+    (local.set $group (i32.div_u (local.get $nHead) (local.get $nHeadKv)))
+    (local.set $rhi (i32.add (local.get $pos0) (local.get $n)))
+    (local.set $rlo (i32.const 0))
+    (if (i32.and (i32.gt_s (local.get $win) (i32.const 0))
+          (i32.gt_s (i32.sub (local.get $pos0) (local.get $win)) (i32.const -1)))
+      (then (local.set $rlo (i32.add (i32.sub (local.get $pos0) (local.get $win)) (i32.const 1)))))
+    (block $dkv (loop $lkv
+      (br_if $dkv (i32.ge_u (local.get $kvh) (local.get $nHeadKv)))
+      (local.set $hoff
+        (if (result i32) (i32.eq (local.get $type) (i32.const 2))
+          (then (i32.mul (i32.mul (local.get $kvh) (i32.shr_u (local.get $hd) (i32.const 5))) (i32.const 34)))
+          (else (i32.mul (i32.mul (local.get $kvh) (local.get $hd)) (select (i32.const 2) (i32.const 4) (local.get $type))))))
+      (call $load_head (local.get $kc) (local.get $rb) (local.get $hoff) (local.get $rlo) (local.get $rhi)
+        (local.get $hd) (local.get $type) (local.get $kbuf))
+      (call $load_head (local.get $vc) (local.get $rb) (local.get $hoff) (local.get $rlo) (local.get $rhi)
+        (local.get $hd) (local.get $type) (local.get $vbuf))
+      (local.set $h (i32.mul (local.get $kvh) (local.get $group)))
+      (local.set $h1 (i32.add (local.get $h) (local.get $group)))
+      (block $dh (loop $lh
+        (br_if $dh (i32.ge_u (local.get $h) (local.get $h1)))
+        (local.set $i (i32.const 0))
+        (block $dt (loop $lt
+          (br_if $dt (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $pos (i32.add (local.get $pos0) (local.get $i)))
+          (local.set $lo (i32.const 0))
+          (if (i32.and (i32.gt_s (local.get $win) (i32.const 0))
+                (i32.gt_s (i32.sub (local.get $pos) (local.get $win)) (i32.const -1)))
+            (then (local.set $lo (i32.add (i32.sub (local.get $pos) (local.get $win)) (i32.const 1)))))
+          (local.set $span (i32.add (i32.sub (local.get $pos) (local.get $lo)) (i32.const 1)))
+          (local.set $np (i32.and (i32.add (local.get $span) (i32.const 3)) (i32.const -4)))
+          (local.set $qh
+            (i32.add (i32.add (local.get $q) (i32.mul (local.get $i) (local.get $qs))) (i32.mul (local.get $h) (local.get $hb))))
+          (local.set $kp (i32.add (local.get $kbuf) (i32.mul (i32.sub (local.get $lo) (local.get $rlo)) (local.get $hb))))
+          ;; scores, four keys at a time (four independent sums, one q load each)
+          (local.set $j (i32.const 0))
+          (block $ds (loop $ls
+            (br_if $ds (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $span)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $row (local.get $kp))
+            (local.set $d (i32.const 0))
+            (block $dd (loop $ld
+              (br_if $dd (i32.ge_u (local.get $d) (local.get $hb)))
+              (local.set $qv (v128.load (i32.add (local.get $qh) (local.get $d))))
+              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv) (v128.load (local.get $row)))))
+              (local.set $a1 (f32x4.add (local.get $a1)
+                (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $row) (local.get $hb))))))
+              (local.set $a2 (f32x4.add (local.get $a2)
+                (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $row) (i32.shl (local.get $hb) (i32.const 1)))))))
+              (local.set $a3 (f32x4.add (local.get $a3)
+                (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $row) (i32.mul (local.get $hb) (i32.const 3)))))))
+              (local.set $row (i32.add (local.get $row) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (br $ld)))
+            ;; transpose-add: lanes → [Σa0, Σa1, Σa2, Σa3]
+            (local.set $a0 (f32x4.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+            (local.set $a2 (f32x4.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+            (local.set $a0 (f32x4.add
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+            (if (i32.eqz (local.get $prescale)) (then (local.set $a0 (f32x4.mul (local.get $a0) (local.get $sc)))))
+            (v128.store (i32.add (local.get $scores) (i32.shl (local.get $j) (i32.const 2))) (local.get $a0))
+            (local.set $kp (i32.add (local.get $kp) (i32.shl (local.get $hb) (i32.const 2))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $ls)))
+          (block $dr (loop $lr
+            (br_if $dr (i32.ge_u (local.get $j) (local.get $span)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $d (i32.const 0))
+            (block $dd2 (loop $ld2
+              (br_if $dd2 (i32.ge_u (local.get $d) (local.get $hb)))
+              (local.set $a0 (f32x4.add (local.get $a0)
+                (f32x4.mul (v128.load (i32.add (local.get $qh) (local.get $d))) (v128.load (i32.add (local.get $kp) (local.get $d))))))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (br $ld2)))
+            (f32.store (i32.add (local.get $scores) (i32.shl (local.get $j) (i32.const 2)))
+              (if (result f32) (local.get $prescale)
+                (then (call $hsum (local.get $a0)))
+                (else (f32.mul (call $hsum (local.get $a0)) (local.get $scale)))))
+            (local.set $kp (i32.add (local.get $kp) (local.get $hb)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $lr)))
+          (block $dp (loop $lp
+            (br_if $dp (i32.ge_u (local.get $j) (local.get $np)))
+            (f32.store (i32.add (local.get $scores) (i32.shl (local.get $j) (i32.const 2))) (f32.const -inf))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $lp)))
+          (call $softmax (local.get $scores) (local.get $np) (f32.const 1))
+          (if (local.get $rp) (then (call $round_f16_n (local.get $scores) (local.get $np))))
+          ;; out = Σ_j p_j · v_j, sixteen dims at a time in registers
+          (local.set $vp (i32.add (local.get $vbuf) (i32.mul (i32.sub (local.get $lo) (local.get $rlo)) (local.get $hb))))
+          (local.set $p
+            (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $os))) (i32.mul (local.get $h) (local.get $hb))))
+          (local.set $d (i32.const 0))
+          (block $dv (loop $lv
+            (br_if $dv (i32.ge_u (local.get $d) (local.get $hb)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $row (i32.add (local.get $vp) (local.get $d)))
+            (local.set $j (i32.const 0))
+            (if (i32.le_u (i32.add (local.get $d) (i32.const 64)) (local.get $hb))
+              (then
+                (block $dj (loop $lj
+                  (br_if $dj (i32.ge_u (local.get $j) (local.get $span)))
+                  (local.set $pj (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $j) (i32.const 2)))))
+                  (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $pj) (v128.load offset=0 (local.get $row)))))
+                  (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $pj) (v128.load offset=16 (local.get $row)))))
+                  (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $pj) (v128.load offset=32 (local.get $row)))))
+                  (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $pj) (v128.load offset=48 (local.get $row)))))
+                  (local.set $row (i32.add (local.get $row) (local.get $hb)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $lj)))
+                (v128.store offset=0 (i32.add (local.get $p) (local.get $d)) (local.get $a0))
+                (v128.store offset=16 (i32.add (local.get $p) (local.get $d)) (local.get $a1))
+                (v128.store offset=32 (i32.add (local.get $p) (local.get $d)) (local.get $a2))
+                (v128.store offset=48 (i32.add (local.get $p) (local.get $d)) (local.get $a3))
+                (local.set $d (i32.add (local.get $d) (i32.const 64))))
+              (else
+                (block $dj1 (loop $lj1
+                  (br_if $dj1 (i32.ge_u (local.get $j) (local.get $span)))
+                  (local.set $a0 (f32x4.add (local.get $a0)
+                    (f32x4.mul (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $j) (i32.const 2))))
+                      (v128.load (local.get $row)))))
+                  (local.set $row (i32.add (local.get $row) (local.get $hb)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $lj1)))
+                (v128.store (i32.add (local.get $p) (local.get $d)) (local.get $a0))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))))
+            (br $lv)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $lt)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $lh)))
+      (local.set $kvh (i32.add (local.get $kvh) (i32.const 1)))
+      (br $lkv))))
 
   ;; f32 → f16 bits (round to nearest even; ggml's recipe), for writing an f16 cache.
   (func $f32_to_f16 (param $f f32) (result i32)
