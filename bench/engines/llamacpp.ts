@@ -1,12 +1,12 @@
 // One benchmark run of llama.cpp (node-llama-cpp 3.21.1, CPU) in its own process; prints JSON.
 import { getLlama } from 'node-llama-cpp';
 
-const [model, threads, nPrompt, nGen, mmap] = process.argv.slice(2);
+const [model, threads, nPrompt, nGen, mmap, ctxArg] = process.argv.slice(2);
 const t0 = performance.now();
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never, progressLogs: false });
 const m = await llama.loadModel({ modelPath: model!, useMmap: mmap !== 'nommap' });
 const ctx = await m.createContext({
-  contextSize: Number(nPrompt) + Number(nGen) + 8,
+  contextSize: Number(ctxArg) || Number(nPrompt) + Number(nGen) + 8,
   batchSize: 512,
   threads: Number(threads),
   flashAttention: false,

@@ -1,13 +1,13 @@
 // One benchmark run of pocketlm in its own process: load, prefill N tokens, decode M tokens; prints JSON.
 import { PocketModel } from '../../src/engine/pocket-model.js';
 
-const [model, threads, nPrompt, nGen, kv] = process.argv.slice(2);
+const [model, threads, nPrompt, nGen, kv, ctxArg] = process.argv.slice(2);
 const t0 = performance.now();
 const m = await PocketModel.load(model!, { threads: Number(threads), backend: 'wasm' });
 const ctx = m.createContext({
-  nCtx: Number(nPrompt) + Number(nGen) + 8,
+  nCtx: Number(ctxArg) || Number(nPrompt) + Number(nGen) + 8,
   nBatch: 512,
-  kvType: (kv as 'f16' | 'f32') || 'f16',
+  kvType: (kv as 'f16' | 'f32' | 'q8_0') || 'f16',
 });
 const loadMs = performance.now() - t0;
 // Deterministic pseudo-random prompt of ordinary tokens (ids 1000..30999).
@@ -25,7 +25,7 @@ for (let i = 0; i < Number(nGen); i++) {
 const decodeMs = performance.now() - t2;
 const out = {
   engine: 'pocketlm',
-  backend: m.backendName,
+  backend: `${m.backendName}, ${kv || 'f16'} KV`,
   load_ms: loadMs,
   prefill_tps: (1000 * Number(nPrompt)) / prefillMs,
   decode_tps: (1000 * Number(nGen)) / decodeMs,
