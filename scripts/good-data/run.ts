@@ -1,5 +1,5 @@
 // "Good data is all you need", measured: the same small phi3 trained on raw web text vs the two-phase filtered + synthetic recipe.
-// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a|b] [--seeds 1,2]
+// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a,b,c] [--seeds 1,2]
 // Work files: $GD_WORK (default /tmp/pocketlm-good-data[-quick]); results: scripts/good-data/results.json (--quick: in the work dir).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,7 +38,7 @@ const positional = argv.filter(
   (a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--run') && !argv[i - 1]?.startsWith('--seeds'),
 );
 const STAGE = positional[0] ?? 'all';
-const RUNS = (flag('--run') ?? 'a,b').split(',') as ('a' | 'b')[];
+const RUNS = (flag('--run') ?? 'a,b,c').split(',') as Recipe[];
 const SEEDS = (flag('--seeds') ?? (QUICK ? '1' : '1,2')).split(',').map(Number);
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const WORK = process.env.GD_WORK ?? (QUICK ? '/tmp/pocketlm-good-data-quick' : '/tmp/pocketlm-good-data');
@@ -127,6 +127,78 @@ const kinds = (docs: CorpusDoc[]) => {
   return k;
 };
 
+/** The recipes: (a) raw web only; (b) the default model's two-phase recipe; (c) ablation: filtered web only, one phase. */
+type Recipe = 'a' | 'b' | 'c';
+const RECIPES: Record<Recipe, string> = {
+  a: 'a: raw web only (unfiltered)',
+  b: 'b: filtered web → filtered web (edu ≥ 3) + synthetic',
+  c: 'c: filtered web only (ablation, no synthetic / no phase 2)',
+};
+const MIXES: Record<Recipe, unknown> = {
+  a: {
+    name: 'good-data-a-raw',
+    output_dir: 'tokens-a',
+    val_fraction: 0.02,
+    seed: 1,
+    phases: [
+      {
+        name: 'raw',
+        sources: [
+          {
+            name: 'web-raw',
+            paths: ['raw/web-0.jsonl', 'raw/web-1.jsonl', 'raw/web-2.jsonl', 'raw/web-3.jsonl'],
+          },
+        ],
+      },
+    ],
+  },
+  b: {
+    name: 'good-data-b-recipe',
+    output_dir: 'tokens-b',
+    val_fraction: 0.02,
+    seed: 1,
+    phases: [
+      { name: 'phase1', sources: [{ name: 'web', paths: ['scored/web.jsonl'] }] },
+      {
+        name: 'phase2',
+        sources: [
+          { name: 'web-edu', paths: ['scored/web.jsonl'], where: { field: 'edu_score', min: 3 } },
+          { name: 'synthetic', paths: ['runs/synthetic'], epochs: 1 },
+        ],
+      },
+    ],
+  },
+  c: {
+    name: 'good-data-c-filtered',
+    output_dir: 'tokens-c',
+    val_fraction: 0.02,
+    seed: 1,
+    phases: [{ name: 'filtered', sources: [{ name: 'web', paths: ['scored/web.jsonl'] }] }],
+  },
+};
+
+/** Builds WORK/tokens-<k> with the shared tokenizer unless it exists; adds its token counts to `report`. */
+async function ensureMix(k: Recipe, report: Record<string, unknown>): Promise<void> {
+  const spec = resolveMixSpec(MIXES[k], `mix ${k}`, WORK);
+  if (existsSync(join(spec.output_dir, 'manifest.json'))) return;
+  const { tok, vocab, eos } = tokenizer();
+  const mixTok = {
+    tokenize: (t: string) => tok.tokenize(t, { addSpecial: true }),
+    vocabSize: vocab,
+    eosId: eos,
+  };
+  const { manifest, report: r } = await runMix(spec, mixTok);
+  report[k] = {
+    phases: manifest.phases.map((p) => ({
+      name: p.name,
+      train_tokens: (p.splits.train ?? []).reduce((a, f) => a + f.tokens, 0),
+      val_tokens: (p.splits.val ?? []).reduce((a, f) => a + f.tokens, 0),
+    })),
+    sources: r,
+  };
+  log(`mix ${k}: ${JSON.stringify(report[k])}`);
+}
+
 /** Corpus, held-out sets, filtering, edu score, shared tokenizer, and the two token mixtures. */
 async function dataStage(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
@@ -172,69 +244,17 @@ async function dataStage(): Promise<void> {
     seconds: (performance.now() - t1) / 1000,
   };
   log(`tokenizer: ${vocab.pieces.length} tokens in ${((performance.now() - t1) / 1000).toFixed(1)}s`);
-  const { tok } = tokenizer();
-  const mixTok = {
-    tokenize: (t: string) => tok.tokenize(t, { addSpecial: true }),
-    vocabSize: vocab.pieces.length,
-    eosId: vocab.eos,
-  };
-  const mixes: Record<string, unknown> = {
-    a: {
-      name: 'good-data-a-raw',
-      output_dir: 'tokens-a',
-      val_fraction: 0.02,
-      seed: 1,
-      phases: [
-        {
-          name: 'raw',
-          sources: [
-            {
-              name: 'web-raw',
-              paths: ['raw/web-0.jsonl', 'raw/web-1.jsonl', 'raw/web-2.jsonl', 'raw/web-3.jsonl'],
-            },
-          ],
-        },
-      ],
-    },
-    b: {
-      name: 'good-data-b-recipe',
-      output_dir: 'tokens-b',
-      val_fraction: 0.02,
-      seed: 1,
-      phases: [
-        { name: 'phase1', sources: [{ name: 'web', paths: ['scored/web.jsonl'] }] },
-        {
-          name: 'phase2',
-          sources: [
-            { name: 'web-edu', paths: ['scored/web.jsonl'], where: { field: 'edu_score', min: 3 } },
-            { name: 'synthetic', paths: ['runs/synthetic'], epochs: 1 },
-          ],
-        },
-      ],
-    },
-  };
-  const mixReport: Record<string, unknown> = {};
-  for (const [k, raw] of Object.entries(mixes)) {
-    const { manifest, report: r } = await runMix(resolveMixSpec(raw, `mix ${k}`, WORK), mixTok);
-    mixReport[k] = {
-      phases: manifest.phases.map((p) => ({
-        name: p.name,
-        train_tokens: (p.splits.train ?? []).reduce((a, f) => a + f.tokens, 0),
-        val_tokens: (p.splits.val ?? []).reduce((a, f) => a + f.tokens, 0),
-      })),
-      sources: r,
-    };
-  }
-  report.mix = mixReport;
+  report.mix = {};
+  for (const k of Object.keys(MIXES) as Recipe[]) await ensureMix(k, report.mix as Record<string, unknown>);
   report.data_seconds = (performance.now() - t0) / 1000;
   writeFileSync(join(WORK, 'data-report.json'), JSON.stringify(report, null, 1));
-  log(`mix: ${JSON.stringify(mixReport)}`);
+  log(`mix: ${JSON.stringify(report.mix)}`);
 }
 
 const runDir = (run: string, seed: number) => join(WORK, `train-${run}-s${seed}`);
 
 /** Trains recipe `run` with training seed `seed` (resumes; skipped when already complete). */
-function trainStage(run: 'a' | 'b', seed: number): void {
+async function trainStage(run: Recipe, seed: number): Promise<void> {
   const text = `${TRAIN_YAML}${COMMON_YAML}seed: ${seed}\n`;
   const cfg = applyYaml({ ...defaultTrainConfig }, text, 'good-data train');
   cfg.data = join(WORK, `tokens-${run}`);
@@ -245,6 +265,10 @@ function trainStage(run: 'a' | 'b', seed: number): void {
     log(`train ${run} seed ${seed}: already done`);
     return;
   }
+  const dataPath = join(WORK, 'data-report.json');
+  const data = JSON.parse(readFileSync(dataPath, 'utf8'));
+  await ensureMix(run, data.mix);
+  writeFileSync(dataPath, JSON.stringify(data, null, 1));
   const started = new Date().toISOString();
   const t0 = performance.now();
   const r = train(cfg, { log: (l) => process.stderr.write(`[${run}/s${seed}] ${l}\n`) });
@@ -314,7 +338,7 @@ async function evalStage(): Promise<void> {
 function reportStage(): void {
   const data = JSON.parse(readFileSync(join(WORK, 'data-report.json'), 'utf8'));
   const runs = [];
-  for (const run of ['a', 'b'] as const)
+  for (const run of Object.keys(RECIPES) as Recipe[])
     for (const seed of SEEDS) {
       const dir = runDir(run, seed);
       if (!existsSync(join(dir, 'eval.json'))) continue;
@@ -329,7 +353,7 @@ function reportStage(): void {
       const tr = recs.filter((r) => r.kind === 'train');
       const last = tr.slice(-20);
       runs.push({
-        recipe: run === 'a' ? 'a: raw web only' : 'b: filtered web → filtered web (edu ≥ 3) + synthetic',
+        recipe: RECIPES[run],
         run,
         seed,
         params: paramLayout(ck.meta.model).tensors.reduce((a, t) => a + t.size, 0),
@@ -364,6 +388,6 @@ if (!['data', 'train', 'eval', 'report', 'all'].includes(STAGE))
 process.chdir('/');
 if (STAGE === 'data' || STAGE === 'all') await dataStage();
 if (STAGE === 'train' || STAGE === 'all')
-  for (const seed of SEEDS) for (const run of RUNS) trainStage(run, seed);
+  for (const seed of SEEDS) for (const run of RUNS) await trainStage(run, seed);
 if (STAGE === 'eval' || STAGE === 'all') await evalStage();
 if (STAGE === 'report' || STAGE === 'all') reportStage();
