@@ -14,6 +14,7 @@ export { GgmlType, ggmlTypeName } from './format/ggml-types.js';
 export { readGgufFile, readGgufHeader, writeGgufFile } from './format/gguf-node.js';
 export { type GgufEntry, GgufFile, GgufValueType, parseGguf, parseGgufHeader } from './format/gguf-read.js';
 export { ggufChunks, gv, writeGguf } from './format/gguf-write.js';
+export { DecodeScheduler, type DecodeStep } from './generate/batch.js';
 export {
   type GenerateOptions,
   type GenerationChunk,
@@ -28,6 +29,6 @@ export type { Backend, WeightMatrix } from './model/backend.js';
 export type { LoadedModel, ModelConfig, TensorRef } from './model/config.js';
 export { PRESETS, randomModelSpec } from './model/random.js';
 export { createRefBackend } from './model/ref-backend.js';
-export { type ContextOptions, InferenceContext, Transformer } from './model/transformer.js';
+export { BatchDecoder, type ContextOptions, InferenceContext, Transformer } from './model/transformer.js';
 export { type ChatMessage, ChatTemplate } from './tokenizer/chat-template.js';
 export { createTokenizer, StreamingDecoder } from './tokenizer/tokenizer.js';

@@ -1,5 +1,6 @@
 // The high-level API: load a model once, tokenize, generate (streaming), chat with KV-cache reuse, logits.
 
+import { DecodeScheduler } from '../generate/batch.js';
 import {
   type GenerateOptions,
   type GenerationChunk,
@@ -10,7 +11,12 @@ import {
 import type { Backend } from '../model/backend.js';
 import type { LoadedModel, ModelConfig } from '../model/config.js';
 import { createRefBackend } from '../model/ref-backend.js';
-import { type ContextOptions, type InferenceContext, Transformer } from '../model/transformer.js';
+import {
+  BatchDecoder,
+  type ContextOptions,
+  type InferenceContext,
+  Transformer,
+} from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/base.js';
 import { type ChatMessage, ChatTemplate } from '../tokenizer/chat-template.js';
 import { createTokenizer, StreamingDecoder } from '../tokenizer/tokenizer.js';
@@ -178,6 +184,14 @@ export class PocketModel implements GenerationVocab {
   /** Renders messages with the model's chat template (generation prompt appended). */
   applyChatTemplate(messages: ChatMessage[], addGenerationPrompt = true): string {
     return this.chatTemplate.render(messages, { addGenerationPrompt });
+  }
+
+  /**
+   * A scheduler that batches the decode steps of concurrent generations on this model (pass it as the
+   * `scheduler` option of stream/complete): up to `maxBatch` sequences share each forward pass.
+   */
+  createDecodeScheduler(maxBatch = 8): DecodeScheduler {
+    return new DecodeScheduler(new BatchDecoder(this.transformer, maxBatch));
   }
 
   /** A multi-turn chat that keeps its KV cache between turns. */

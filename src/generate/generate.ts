@@ -1,6 +1,7 @@
 // Token generation loop: evaluate the prompt, sample, stream text pieces, stop on end-of-generation tokens,
 // stop strings, max tokens or an AbortSignal.
 import type { InferenceContext } from '../model/transformer.js';
+import type { DecodeStep } from './batch.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import { StopMatcher } from './stop.js';
 
@@ -35,6 +36,8 @@ export interface GenerateOptions extends SamplerOptions {
   constraint?: TokenConstraint;
   /** Keep generating past end-of-generation tokens (benchmarks). */
   ignoreEog?: boolean;
+  /** Runs decode steps batched with other generations on the same model (see DecodeScheduler). */
+  scheduler?: DecodeStep;
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'constraint';
@@ -133,8 +136,11 @@ export async function* generate(
       finishReason = 'length';
       break;
     }
-    logits = ctx.eval([id], 'last');
-    await tick();
+    if (opts.scheduler) logits = await opts.scheduler.decode(ctx, id);
+    else {
+      logits = ctx.eval([id], 'last');
+      await tick();
+    }
   }
   if (finishReason !== 'stop' || !stop.stopped) {
     const rest = stop.push(decoder.flush());

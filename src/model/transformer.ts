@@ -128,22 +128,9 @@ export class InferenceContext {
   readonly nCtx: number;
   readonly nBatch: number;
   readonly cache: KvCache;
-  private readonly useSwa: boolean;
-  private readonly ropeFactors?: Float32Array;
-  private readonly mscale: number;
-  // Scratch, sized for nBatch tokens.
-  private readonly x: Float32Array; // (nBatch, n_embd) residual stream
-  private readonly xb: Float32Array; // (nBatch, n_embd) normed input
-  private readonly qkv: Float32Array; // (nBatch, n_embd_q + 2·n_embd_kv)
-  private readonly attnOut: Float32Array; // (nBatch, n_embd_q)
-  private readonly proj: Float32Array; // (nBatch, n_embd)
-  private readonly ffA: Float32Array; // (nBatch, 2·n_ff)
-  private readonly ffB: Float32Array; // (nBatch, n_ff)
-  private readonly ffC: Float32Array; // (nBatch, n_ff)
-  private readonly cos: Float32Array;
-  private readonly sin: Float32Array;
-  private readonly logitsAll: Float32Array; // (nBatch, n_vocab)
-  private readonly attentionRef: boolean;
+  /** @internal Per-sequence settings the forward pass reads. */
+  readonly seq: SequenceState;
+  private readonly scratch: Scratch;
 
   constructor(
     readonly model: Transformer,
@@ -153,7 +140,6 @@ export class InferenceContext {
     this.nCtx = opts.nCtx ?? Math.min(c.nCtxTrain || 4096, 4096);
     this.nBatch = Math.min(opts.nBatch ?? 512, this.nCtx);
     if (this.nCtx <= 0 || this.nCtx > 1 << 20) throw new Error(`context size ${this.nCtx} is out of range`);
-    const kvDim = c.nHeadKv * c.headDim;
     this.cache = new KvCache(
       c.nLayer,
       this.nCtx,
@@ -163,28 +149,20 @@ export class InferenceContext {
       this.nBatch,
       c.nHead,
     );
-    this.attentionRef =
+    const attentionRef =
       (opts.attention ?? (model.backend.name.startsWith('reference') ? 'ref' : 'wasm')) === 'ref';
-    this.useSwa = !!opts.slidingWindow && !!c.slidingWindow;
     const long = c.nCtxOrig !== undefined && this.nCtx > c.nCtxOrig;
-    this.ropeFactors = long ? model.ropeLong : model.ropeShort;
-    this.mscale =
-      long && model.ropeLong && c.nCtxOrig
-        ? Math.sqrt(1 + Math.log(c.nCtxTrain / c.nCtxOrig) / Math.log(c.nCtxOrig))
-        : 1;
-    const nb = this.nBatch;
-    const qDim = c.nHead * c.headDim;
-    this.x = new Float32Array(nb * c.nEmbd);
-    this.xb = new Float32Array(nb * c.nEmbd);
-    this.qkv = new Float32Array(nb * (qDim + 2 * kvDim));
-    this.attnOut = new Float32Array(nb * qDim);
-    this.proj = new Float32Array(nb * c.nEmbd);
-    this.ffA = new Float32Array(nb * 2 * c.nFf);
-    this.ffB = new Float32Array(nb * c.nFf);
-    this.ffC = new Float32Array(nb * c.nFf);
-    this.cos = new Float32Array(c.nRot / 2);
-    this.sin = new Float32Array(c.nRot / 2);
-    this.logitsAll = new Float32Array(nb * c.nVocab);
+    this.seq = {
+      cache: this.cache,
+      attentionRef,
+      window: opts.slidingWindow && c.slidingWindow ? c.slidingWindow : 0,
+      ropeFactors: long ? model.ropeLong : model.ropeShort,
+      mscale:
+        long && model.ropeLong && c.nCtxOrig
+          ? Math.sqrt(1 + Math.log(c.nCtxTrain / c.nCtxOrig) / Math.log(c.nCtxOrig))
+          : 1,
+    };
+    this.scratch = new Scratch(c, this.nBatch);
   }
 
   /** Positions evaluated so far. */
@@ -210,20 +188,17 @@ export class InferenceContext {
         `prompt too long: ${this.cache.length} cached + ${total} new tokens exceed the context size ${this.nCtx}`,
       );
     }
-    for (let i = 0; i < total; i++) {
-      const t = tokens[i]!;
-      if (!Number.isInteger(t) || t < 0 || t >= c.nVocab)
-        throw new Error(`token id ${t} at index ${i} is outside the vocabulary [0, ${c.nVocab})`);
-    }
+    checkTokens(tokens, c.nVocab);
+    const logitsAll = this.scratch.logits;
     const all = want === 'all' ? new Float32Array(total * c.nVocab) : undefined;
-    let last = this.logitsAll.subarray(0, c.nVocab);
+    let last = logitsAll.subarray(0, c.nVocab);
     for (let start = 0; start < total; start += this.nBatch) {
       const n = Math.min(this.nBatch, total - start);
       const isLastBatch = start + n === total;
       const outRows = want === 'all' ? n : want === 'last' && isLastBatch ? 1 : 0;
-      this.forwardBatch(tokens, start, n, outRows);
-      if (all) all.set(this.logitsAll.subarray(0, n * c.nVocab), start * c.nVocab);
-      else if (outRows === 1) last = this.logitsAll.subarray(0, c.nVocab);
+      forwardRows(this.model, this.scratch, tokens, start, [{ seq: this.seq, n }], outRows);
+      if (all) all.set(logitsAll.subarray(0, n * c.nVocab), start * c.nVocab);
+      else if (outRows === 1) last = logitsAll.subarray(0, c.nVocab);
     }
     return all ?? last;
   }
@@ -239,9 +214,9 @@ export class InferenceContext {
     this.cache.truncate(0);
     for (let start = 0; start < tokens.length; start += this.nBatch) {
       const n = Math.min(this.nBatch, tokens.length - start);
-      this.forwardBatch(tokens, start, n, 0);
-      const normed = this.xb.subarray(0, n * E);
-      rmsNorm(this.x, this.model.outputNorm, normed, n, E, c.rmsEps);
+      forwardRows(this.model, this.scratch, tokens, start, [{ seq: this.seq, n }], 0);
+      const normed = this.scratch.xb.subarray(0, n * E);
+      rmsNorm(this.scratch.x, this.model.outputNorm, normed, n, E, c.rmsEps);
       for (let i = 0; i < n * E; i++) sum[i % E]! += normed[i]!;
     }
     this.cache.truncate(0);
@@ -249,89 +224,194 @@ export class InferenceContext {
     for (let i = 0; i < E; i++) out[i] = sum[i]! / Math.max(1, tokens.length);
     return out;
   }
+}
 
-  private forwardBatch(tokens: ArrayLike<number>, start: number, n: number, outRows: number): void {
-    const m = this.model;
-    const c = m.config;
-    const be = m.backend;
-    const E = c.nEmbd;
-    const hd = c.headDim;
-    const qDim = c.nHead * hd;
-    const kvDim = c.nHeadKv * hd;
-    const qkvDim = qDim + 2 * kvDim;
-    const pos0 = this.cache.length;
-    const neox = ARCHS[c.arch].ropeType === 'neox' || c.ropeType === 'neox';
-    const prescale = c.arch === 'phi3'; // phi3 scales Q before attention; llama scales the scores
-    const kqScale = 1 / Math.sqrt(hd);
-    const window = this.useSwa ? c.slidingWindow! : 0;
-    const x = this.x;
-    for (let i = 0; i < n; i++) dequantizeRowOf(m.tokenEmbd, tokens[start + i]!, x, i * E);
+/** @internal What the forward pass needs of one sequence. */
+export interface SequenceState {
+  cache: KvCache;
+  attentionRef: boolean;
+  /** Sliding window in positions (0: none). */
+  window: number;
+  ropeFactors?: Float32Array;
+  mscale: number;
+}
 
-    const xn = this.xb.subarray(0, n * E);
-    for (let l = 0; l < c.nLayer; l++) {
-      const L = m.layers[l]!;
-      rmsNorm(x, L.attnNorm, xn, n, E, c.rmsEps);
-      const qkv = this.qkv.subarray(0, n * qkvDim);
-      if (L.qkv) be.matmul(L.qkv, xn, n, qkv);
-      else this.separateQkv(L, xn, n, qkvDim, qDim, kvDim);
-      for (let i = 0; i < n; i++) {
-        ropeCache(pos0 + i, c.nRot, c.ropeTheta, this.ropeFactors, this.mscale, this.cos, this.sin);
-        const o = i * qkvDim;
-        applyRope(qkv, o, c.nHead, hd, c.nRot, neox, this.cos, this.sin);
-        applyRope(qkv, o + qDim, c.nHeadKv, hd, c.nRot, neox, this.cos, this.sin);
-        this.cache.store(l, pos0 + i, qkv, o + qDim, o + qDim + kvDim);
+/** Working buffers for up to `rows` token rows, allocated once. */
+class Scratch {
+  readonly x: Float32Array; // (rows, n_embd) residual stream
+  readonly xb: Float32Array; // (rows, n_embd) normed input
+  readonly qkv: Float32Array; // (rows, n_embd_q + 2·n_embd_kv)
+  readonly attnOut: Float32Array; // (rows, n_embd_q)
+  readonly proj: Float32Array; // (rows, n_embd)
+  readonly ffA: Float32Array; // (rows, 2·n_ff)
+  readonly ffB: Float32Array; // (rows, n_ff)
+  readonly ffC: Float32Array; // (rows, n_ff)
+  readonly cos: Float32Array;
+  readonly sin: Float32Array;
+  readonly logits: Float32Array; // (rows, n_vocab)
+
+  constructor(
+    c: ModelConfig,
+    readonly rows: number,
+  ) {
+    const qDim = c.nHead * c.headDim;
+    const kvDim = c.nHeadKv * c.headDim;
+    this.x = new Float32Array(rows * c.nEmbd);
+    this.xb = new Float32Array(rows * c.nEmbd);
+    this.qkv = new Float32Array(rows * (qDim + 2 * kvDim));
+    this.attnOut = new Float32Array(rows * qDim);
+    this.proj = new Float32Array(rows * c.nEmbd);
+    this.ffA = new Float32Array(rows * 2 * c.nFf);
+    this.ffB = new Float32Array(rows * c.nFf);
+    this.ffC = new Float32Array(rows * c.nFf);
+    this.cos = new Float32Array(c.nRot / 2);
+    this.sin = new Float32Array(c.nRot / 2);
+    this.logits = new Float32Array(rows * c.nVocab);
+  }
+}
+
+function checkTokens(tokens: ArrayLike<number>, nVocab: number): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!Number.isInteger(t) || t < 0 || t >= nVocab)
+      throw new Error(`token id ${t} at index ${i} is outside the vocabulary [0, ${nVocab})`);
+  }
+}
+
+/**
+ * One forward pass over token rows tokens[start…], split into consecutive segments, each continuing its own
+ * sequence (KV cache) from that cache's length: the matrix products run once over all rows (one batch), the
+ * attention per segment. Leaves the logits of the last `outRows` rows in s.logits.
+ */
+function forwardRows(
+  m: Transformer,
+  s: Scratch,
+  tokens: ArrayLike<number>,
+  start: number,
+  segs: ReadonlyArray<{ seq: SequenceState; n: number }>,
+  outRows: number,
+): void {
+  const c = m.config;
+  const be = m.backend;
+  const E = c.nEmbd;
+  const hd = c.headDim;
+  const qDim = c.nHead * hd;
+  const kvDim = c.nHeadKv * hd;
+  const qkvDim = qDim + 2 * kvDim;
+  let n = 0;
+  for (const g of segs) n += g.n;
+  const neox = ARCHS[c.arch].ropeType === 'neox' || c.ropeType === 'neox';
+  const prescale = c.arch === 'phi3'; // phi3 scales Q before attention; llama scales the scores
+  const kqScale = 1 / Math.sqrt(hd);
+  const x = s.x;
+  for (let i = 0; i < n; i++) dequantizeRowOf(m.tokenEmbd, tokens[start + i]!, x, i * E);
+
+  const xn = s.xb.subarray(0, n * E);
+  for (let l = 0; l < c.nLayer; l++) {
+    const L = m.layers[l]!;
+    rmsNorm(x, L.attnNorm, xn, n, E, c.rmsEps);
+    const qkv = s.qkv.subarray(0, n * qkvDim);
+    if (L.qkv) be.matmul(L.qkv, xn, n, qkv);
+    else separateQkv(m, s, L, xn, n);
+    let row = 0;
+    for (const { seq, n: sn } of segs) {
+      const pos0 = seq.cache.length;
+      for (let i = 0; i < sn; i++) {
+        ropeCache(pos0 + i, c.nRot, c.ropeTheta, seq.ropeFactors, seq.mscale, s.cos, s.sin);
+        const o = (row + i) * qkvDim;
+        applyRope(qkv, o, c.nHead, hd, c.nRot, neox, s.cos, s.sin);
+        applyRope(qkv, o + qDim, c.nHeadKv, hd, c.nRot, neox, s.cos, s.sin);
+        seq.cache.store(l, pos0 + i, qkv, o + qDim, o + qDim + kvDim);
       }
-      const attn = { nHead: c.nHead, scale: kqScale, prescale, window };
-      if (this.attentionRef) this.cache.attendRef(l, qkv, 0, qkvDim, n, pos0, attn, this.attnOut, qDim);
-      else this.cache.attend(l, qkv, 0, qkvDim, n, pos0, attn, this.attnOut, qDim);
-      const proj = this.proj.subarray(0, n * E);
-      be.matmul(L.wo, this.attnOut.subarray(0, n * qDim), n, proj);
-      for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
-
-      rmsNorm(x, L.ffnNorm, xn, n, E, c.rmsEps);
-      const act = this.ffB.subarray(0, n * c.nFf);
-      if (L.gate) {
-        const gate = this.ffA.subarray(0, n * c.nFf);
-        const up = this.ffC.subarray(0, n * c.nFf);
-        be.matmul(L.gate, xn, n, gate);
-        be.matmul(L.up, xn, n, up);
-        siluMul(gate, up, act, n * c.nFf);
-      } else {
-        const gu = this.ffA.subarray(0, n * 2 * c.nFf);
-        be.matmul(L.up, xn, n, gu);
-        siluMulFused(gu, act, n, c.nFf);
-      }
-      be.matmul(L.down, act, n, proj);
-      for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
+      const attn = { nHead: c.nHead, scale: kqScale, prescale, window: seq.window };
+      const out = s.attnOut.subarray(row * qDim);
+      if (seq.attentionRef) seq.cache.attendRef(l, qkv, row * qkvDim, qkvDim, sn, pos0, attn, out, qDim);
+      else seq.cache.attend(l, qkv, row * qkvDim, qkvDim, sn, pos0, attn, out, qDim);
+      row += sn;
     }
-    this.cache.length = pos0 + n;
-    if (outRows === 0) return;
-    const first = n - outRows;
-    const xo = x.subarray(first * E, n * E);
-    const normed = this.xb.subarray(0, outRows * E);
-    rmsNorm(xo, m.outputNorm, normed, outRows, E, c.rmsEps);
-    be.matmul(m.output, normed, outRows, this.logitsAll.subarray(0, outRows * c.nVocab));
+    const proj = s.proj.subarray(0, n * E);
+    be.matmul(L.wo, s.attnOut.subarray(0, n * qDim), n, proj);
+    for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
+
+    rmsNorm(x, L.ffnNorm, xn, n, E, c.rmsEps);
+    const act = s.ffB.subarray(0, n * c.nFf);
+    if (L.gate) {
+      const gate = s.ffA.subarray(0, n * c.nFf);
+      const up = s.ffC.subarray(0, n * c.nFf);
+      be.matmul(L.gate, xn, n, gate);
+      be.matmul(L.up, xn, n, up);
+      siluMul(gate, up, act, n * c.nFf);
+    } else {
+      const gu = s.ffA.subarray(0, n * 2 * c.nFf);
+      be.matmul(L.up, xn, n, gu);
+      siluMulFused(gu, act, n, c.nFf);
+    }
+    be.matmul(L.down, act, n, proj);
+    for (let i = 0; i < n * E; i++) x[i] += proj[i]!;
+  }
+  for (const { seq, n: sn } of segs) seq.cache.length += sn;
+  if (outRows === 0) return;
+  const first = n - outRows;
+  const xo = x.subarray(first * E, n * E);
+  const normed = s.xb.subarray(0, outRows * E);
+  rmsNorm(xo, m.outputNorm, normed, outRows, E, c.rmsEps);
+  be.matmul(m.output, normed, outRows, s.logits.subarray(0, outRows * c.nVocab));
+}
+
+/** q, k and v from separate matrices (llama layout) into the fused qkv rows. */
+function separateQkv(m: Transformer, s: Scratch, L: LayerWeights, xn: Float32Array, n: number): void {
+  const c = m.config;
+  const qDim = c.nHead * c.headDim;
+  const kvDim = c.nHeadKv * c.headDim;
+  const qkvDim = qDim + 2 * kvDim;
+  const q = s.ffA.subarray(0, n * qDim);
+  const k = s.ffB.subarray(0, n * kvDim);
+  const v = s.ffC.subarray(0, n * kvDim);
+  m.backend.matmul(L.q!, xn, n, q);
+  m.backend.matmul(L.k!, xn, n, k);
+  m.backend.matmul(L.v!, xn, n, v);
+  for (let i = 0; i < n; i++) {
+    s.qkv.set(q.subarray(i * qDim, (i + 1) * qDim), i * qkvDim);
+    s.qkv.set(k.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim);
+    s.qkv.set(v.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim + kvDim);
+  }
+}
+
+/**
+ * Decodes one token for each of several sequences in one forward pass: their rows share every matrix
+ * product (weights are read once for all of them, which is what bounds decode speed), each attends over its
+ * own cache. Used by the server to batch concurrent requests. Logits are returned as fresh arrays.
+ */
+export class BatchDecoder {
+  private readonly scratch: Scratch;
+
+  constructor(
+    readonly model: Transformer,
+    /** Most sequences per pass. */
+    readonly maxBatch = 8,
+  ) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
+    this.scratch = new Scratch(model.config, maxBatch);
   }
 
-  private separateQkv(
-    L: LayerWeights,
-    xn: Float32Array,
-    n: number,
-    qkvDim: number,
-    qDim: number,
-    kvDim: number,
-  ) {
-    const be = this.model.backend;
-    const q = this.ffA.subarray(0, n * qDim);
-    const k = this.ffB.subarray(0, n * kvDim);
-    const v = this.ffC.subarray(0, n * kvDim);
-    be.matmul(L.q!, xn, n, q);
-    be.matmul(L.k!, xn, n, k);
-    be.matmul(L.v!, xn, n, v);
-    for (let i = 0; i < n; i++) {
-      this.qkv.set(q.subarray(i * qDim, (i + 1) * qDim), i * qkvDim);
-      this.qkv.set(k.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim);
-      this.qkv.set(v.subarray(i * kvDim, (i + 1) * kvDim), i * qkvDim + qDim + kvDim);
+  /** Appends tokens[i] to ctxs[i] (distinct contexts of this model) and returns each one's next-token logits. */
+  decode(ctxs: readonly InferenceContext[], tokens: readonly number[]): Float32Array[] {
+    const V = this.model.config.nVocab;
+    if (ctxs.length !== tokens.length)
+      throw new Error(`decode: ${ctxs.length} contexts but ${tokens.length} tokens`);
+    if (ctxs.length === 0) return [];
+    if (ctxs.length > this.maxBatch)
+      throw new Error(`decode: ${ctxs.length} sequences exceed the batch size ${this.maxBatch}`);
+    if (new Set(ctxs).size !== ctxs.length) throw new Error('decode: the same context appears twice');
+    for (const ctx of ctxs) {
+      if (ctx.model !== this.model) throw new Error('decode: a context belongs to another model');
+      if (ctx.cache.length + 1 > ctx.nCtx)
+        throw new Error(`decode: a sequence is full (${ctx.nCtx} positions)`);
     }
+    checkTokens(tokens, V);
+    const segs = ctxs.map((ctx) => ({ seq: ctx.seq, n: 1 }));
+    forwardRows(this.model, this.scratch, tokens, 0, segs, ctxs.length);
+    return ctxs.map((_, i) => this.scratch.logits.slice(i * V, (i + 1) * V));
   }
 }

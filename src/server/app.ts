@@ -24,7 +24,10 @@ export interface ServerOptions {
   apiKeys?: string[];
   /** Allowed CORS origins ('*' or a list); none = no CORS headers. */
   corsOrigins?: string | string[];
-  /** Generations running at once (4); they interleave token by token on the shared model. */
+  /**
+   * Generations running at once (4). Their decode steps are batched: one forward pass per step serves all
+   * running requests (weights streamed once), so throughput grows with concurrency.
+   */
   maxConcurrent?: number;
   /** Requests waiting beyond those (32); more get 429. */
   maxQueue?: number;
@@ -59,6 +62,7 @@ function errorBody(
 export function createApp(model: PocketModel, opts: ServerOptions) {
   const app = new Hono();
   const gate = new Gate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 32);
+  const scheduler = model.createDecodeScheduler(opts.maxConcurrent ?? 4);
   const maxTokens = opts.maxTokens ?? 4096;
   const defaultMaxTokens = opts.defaultMaxTokens ?? 512;
   const timeoutMs = opts.timeoutMs ?? 300_000;
@@ -224,7 +228,11 @@ export function createApp(model: PocketModel, opts: ServerOptions) {
     if (!req.stream) {
       const r = await withSlot(c, (signal) => {
         const s = sampling(req, signal);
-        return model.complete(tokens, { ...s, nCtx: Math.min(ctxMax, tokens.length + s.maxTokens + 1) });
+        return model.complete(tokens, {
+          ...s,
+          scheduler,
+          nCtx: Math.min(ctxMax, tokens.length + s.maxTokens + 1),
+        });
       });
       if (chat) {
         return c.json({
@@ -295,7 +303,7 @@ export function createApp(model: PocketModel, opts: ServerOptions) {
             const s = sampling(req, signal);
             return model.complete(
               tokens,
-              { ...s, nCtx: Math.min(ctxMax, tokens.length + s.maxTokens + 1) },
+              { ...s, scheduler, nCtx: Math.min(ctxMax, tokens.length + s.maxTokens + 1) },
               (piece) => {
                 if (piece.text)
                   void stream.writeSSE({ data: JSON.stringify(chunk({ content: piece.text }, null)) });
