@@ -52,7 +52,12 @@ function benchOurs(c: BenchCase, threads: number): { tokS: number; nParams: numb
   if (threads > 1) attachThreads(m.gemm as WasmGemm, threads);
   const r = new Rng(1);
   m.init(() => r.next());
-  const opt = new AdamW({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 }, m.tensors, m.nParams);
+  const opt = new AdamW(
+    { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
+    m.tensors,
+    m.nParams,
+    m.adamState(),
+  );
   const inputs = Int32Array.from({ length: c.B * c.T }, () => r.int(c.cfg.nVocab));
   const targets = Int32Array.from({ length: c.B * c.T }, () => r.int(c.cfg.nVocab));
   const step = () => {

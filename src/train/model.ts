@@ -4,6 +4,7 @@ import {
   attentionBackward,
   attentionForward,
   crossEntropy,
+  crossEntropyWasm,
   rmsnormBackward,
   rmsnormForward,
   rope,
@@ -11,6 +12,7 @@ import {
   siluMulBackward,
   siluMulForward,
 } from './ops.js';
+import type { AdamWState } from './optim.js';
 
 /** Shapes of a trainable phi3 model (llama.cpp's names). */
 export interface TrainModelConfig {
@@ -143,6 +145,10 @@ export class TrainModel {
   private tmpTT: number;
   private tab: { cos: Float64Array; sin: Float64Array };
   private p: Record<string, number> = {};
+  /** The float32 model's WASM GEMM (fused kernels for rows whose widths are multiples of 4); undefined for f64. */
+  private wg: WasmGemm | undefined;
+  /** Arena offset of AdamW's m, v (nParams each) and decay mask (nParams bytes), float32 models only. */
+  private optOff = -1;
 
   constructor(
     readonly cfg: TrainModelConfig,
@@ -198,13 +204,67 @@ export class TrainModel {
     if ((opts.precision ?? 'f32') === 'f64') {
       this.gemm = new RefGemm(new Float64Array(L.size));
     } else {
-      this.gemm = new WasmGemm(createWasmMemory(L.size));
+      this.optOff = L.alloc(2 * count + Math.ceil(count / 4));
+      this.wg = new WasmGemm(createWasmMemory(L.size));
+      this.gemm = this.wg;
     }
     this.arena = this.gemm.arena;
     this.params = this.arena.subarray(this.pOff, this.pOff + count);
     this.grads = this.arena.subarray(this.gOff, this.gOff + count);
     for (const t of tensors) this.p[t.name] = this.pOff + t.offset;
     this.tab = ropeTables(T, D, cfg.ropeTheta);
+  }
+
+  /**
+   * Storage for AdamW's moments and decay mask inside the wasm memory (so its update runs as one WASM loop);
+   * undefined for float64 models. Pass to `new AdamW(cfg, tensors, nParams, model.adamState())`.
+   */
+  adamState(): AdamWState | undefined {
+    if (!this.wg || this.optOff < 0) return undefined;
+    const n = this.nParams;
+    const buf = this.wg.arena.buffer;
+    const o = this.optOff;
+    return {
+      m: new Float32Array(buf, o * 4, n),
+      v: new Float32Array(buf, (o + n) * 4, n),
+      mask: new Uint8Array(buf, (o + 2 * n) * 4, n),
+    };
+  }
+
+  /** RMSNorm forward (fused WASM when possible). */
+  private rmsF(x: number, w: number, y: number, rs: number, n: number, d: number): void {
+    if (this.wg && d % 4 === 0) this.wg.k.rmsnorm(x * 4, w * 4, y * 4, rs * 4, n, d, this.cfg.rmsEps);
+    else rmsnormForward(this.arena, x, w, y, rs, n, d, this.cfg.rmsEps);
+  }
+
+  /** RMSNorm backward (fused WASM when possible). */
+  private rmsB(
+    x: number,
+    w: number,
+    rs: number,
+    dy: number,
+    dx: number,
+    dw: number,
+    n: number,
+    d: number,
+  ): void {
+    if (this.wg && d % 4 === 0) this.wg.k.rmsnorm_bwd(x * 4, w * 4, rs * 4, dy * 4, dx * 4, dw * 4, n, d);
+    else rmsnormBackward(this.arena, x, w, rs, dy, dx, dw, n, d);
+  }
+
+  /** a[dst..dst+n) += a[src..src+n). */
+  private addTo(dst: number, src: number, n: number): void {
+    if (this.wg && n % 4 === 0 && dst % 4 === 0 && src % 4 === 0) this.wg.k.add_to(dst * 4, src * 4, n);
+    else {
+      const a = this.arena;
+      for (let i = 0; i < n; i++) a[dst + i] += a[src + i];
+    }
+  }
+
+  private ce(logits: number, targets: ArrayLike<number>, t0: number, n: number, gradScale?: number): number {
+    const V = this.cfg.nVocab;
+    if (this.wg) return crossEntropyWasm(this.wg, logits, targets, t0, n, V, gradScale);
+    return crossEntropy(this.arena, logits, targets, t0, n, V, gradScale);
   }
 
   /** Arena offset of a parameter tensor by GGUF name. */
@@ -262,20 +322,21 @@ export class TrainModel {
       const s = this.layers[l];
       const xNext = l + 1 < cfg.nLayer ? this.layers[l + 1].x : this.xL;
       const pre = `blk.${l}.`;
-      rmsnormForward(a, s.x, this.p[`${pre}attn_norm.weight`], s.xn1, s.rs1, N, E, cfg.rmsEps);
+      this.rmsF(s.x, this.p[`${pre}attn_norm.weight`], s.xn1, s.rs1, N, E);
       g.nt(s.xn1, E, this.p[`${pre}attn_qkv.weight`], E, s.qkv, Dq, N, Dq, E, false);
       rope(a, s.qkv, Dq, N, T, cfg.nHead, this.D, this.tab, 1);
       rope(a, s.qkv + E, Dq, N, T, cfg.nHeadKv, this.D, this.tab, 1);
       attentionForward(g, s.qkv, s.att, s.ao, shape);
       g.nt(s.ao, E, this.p[`${pre}attn_output.weight`], E, s.xm, E, N, E, E, false);
-      for (let i = 0; i < N * E; i++) a[s.xm + i] += a[s.x + i];
-      rmsnormForward(a, s.xm, this.p[`${pre}ffn_norm.weight`], s.xn2, s.rs2, N, E, cfg.rmsEps);
+      this.addTo(s.xm, s.x, N * E);
+      this.rmsF(s.xm, this.p[`${pre}ffn_norm.weight`], s.xn2, s.rs2, N, E);
       g.nt(s.xn2, E, this.p[`${pre}ffn_up.weight`], E, s.gu, 2 * F, N, 2 * F, E, false);
-      siluMulForward(a, s.gu, s.h, N, F);
+      if (this.wg && F % 4 === 0) this.wg.k.silu_mul(s.gu * 4, s.h * 4, N, F);
+      else siluMulForward(a, s.gu, s.h, N, F);
       g.nt(s.h, F, this.p[`${pre}ffn_down.weight`], F, xNext, E, N, E, F, false);
-      for (let i = 0; i < N * E; i++) a[xNext + i] += a[s.xm + i];
+      this.addTo(xNext, s.xm, N * E);
     }
-    rmsnormForward(a, this.xL, this.p['output_norm.weight'], this.xnf, this.rsf, N, E, cfg.rmsEps);
+    this.rmsF(this.xL, this.p['output_norm.weight'], this.xnf, this.rsf, N, E);
   }
 
   /** Mean cross-entropy of predicting `targets` from `inputs` (both B·T ids), no gradients. */
@@ -288,7 +349,7 @@ export class TrainModel {
     for (let r0 = 0; r0 < N; r0 += this.headRows) {
       const n = Math.min(this.headRows, N - r0);
       g.nt(this.xnf + r0 * E, E, W, E, this.head, V, n, V, E, false);
-      total += crossEntropy(this.arena, this.head, targets, r0, n, V);
+      total += this.ce(this.head, targets, r0, n);
     }
     return total / N;
   }
@@ -324,23 +385,13 @@ export class TrainModel {
     for (let r0 = 0; r0 < N; r0 += this.headRows) {
       const n = Math.min(this.headRows, N - r0);
       g.nt(this.xnf + r0 * E, E, W, E, this.head, V, n, V, E, false);
-      total += crossEntropy(a, this.head, targets, r0, n, V, gradScale / N);
+      total += this.ce(this.head, targets, r0, n, gradScale / N);
       g.xn(this.head, V, 1, W, E, dn + r0 * E, E, n, E, V, false);
       g.xn(this.head, 1, V, this.xnf + r0 * E, E, dW, E, V, E, n, true);
     }
     const dx = this.dx;
     a.fill(0, dx, dx + N * E);
-    rmsnormBackward(
-      a,
-      this.xL,
-      this.p['output_norm.weight'],
-      this.rsf,
-      dn,
-      dx,
-      G('output_norm.weight'),
-      N,
-      E,
-    );
+    this.rmsB(this.xL, this.p['output_norm.weight'], this.rsf, dn, dx, G('output_norm.weight'), N, E);
     const shape = { B, T, nh: cfg.nHead, nhKv: cfg.nHeadKv, D: this.D };
     for (let l = cfg.nLayer - 1; l >= 0; l--) {
       const s = this.layers[l];
@@ -349,21 +400,12 @@ export class TrainModel {
       const Wd = this.p[`${pre}ffn_down.weight`];
       g.xn(dx, E, 1, Wd, F, this.dh, F, N, F, E, false);
       g.xn(dx, 1, E, s.h, F, G(`${pre}ffn_down.weight`), F, E, F, N, true);
-      siluMulBackward(a, s.gu, this.dh, this.dgu, N, F);
+      if (this.wg && F % 4 === 0) this.wg.k.silu_mul_bwd(s.gu * 4, this.dh * 4, this.dgu * 4, N, F);
+      else siluMulBackward(a, s.gu, this.dh, this.dgu, N, F);
       const Wu = this.p[`${pre}ffn_up.weight`];
       g.xn(this.dgu, 1, 2 * F, s.xn2, E, G(`${pre}ffn_up.weight`), E, 2 * F, E, N, true);
       g.xn(this.dgu, 2 * F, 1, Wu, E, dn, E, N, E, 2 * F, false);
-      rmsnormBackward(
-        a,
-        s.xm,
-        this.p[`${pre}ffn_norm.weight`],
-        s.rs2,
-        dn,
-        dx,
-        G(`${pre}ffn_norm.weight`),
-        N,
-        E,
-      );
+      this.rmsB(s.xm, this.p[`${pre}ffn_norm.weight`], s.rs2, dn, dx, G(`${pre}ffn_norm.weight`), N, E);
       // Attention: xm = x + ao·Woᵀ
       const Wo = this.p[`${pre}attn_output.weight`];
       g.xn(dx, E, 1, Wo, E, this.dao, E, N, E, E, false);
@@ -377,24 +419,10 @@ export class TrainModel {
       const Wqkv = this.p[`${pre}attn_qkv.weight`];
       g.xn(this.dqkv, 1, Dq, s.xn1, E, G(`${pre}attn_qkv.weight`), E, Dq, E, N, true);
       g.xn(this.dqkv, Dq, 1, Wqkv, E, dn, E, N, E, Dq, false);
-      rmsnormBackward(
-        a,
-        s.x,
-        this.p[`${pre}attn_norm.weight`],
-        s.rs1,
-        dn,
-        dx,
-        G(`${pre}attn_norm.weight`),
-        N,
-        E,
-      );
+      this.rmsB(s.x, this.p[`${pre}attn_norm.weight`], s.rs1, dn, dx, G(`${pre}attn_norm.weight`), N, E);
     }
     const dEmb = G('token_embd.weight');
-    for (let n = 0; n < N; n++) {
-      const r = dEmb + inputs[n] * E;
-      const src = dx + n * E;
-      for (let j = 0; j < E; j++) a[r + j] += a[src + j];
-    }
+    for (let n = 0; n < N; n++) this.addTo(dEmb + inputs[n] * E, dx + n * E, E);
     return total / N;
   }
 }

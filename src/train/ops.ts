@@ -1,5 +1,6 @@
-// Forward and backward of the non-GEMM training ops (RMSNorm, NeoX RoPE, causal attention, SiLU·up, cross-entropy).
-import type { Arr, Gemm } from './gemm.js';
+// Forward and backward of the non-GEMM training ops (RMSNorm, NeoX RoPE, causal attention, SiLU·up, cross-entropy):
+// float64-capable TypeScript references; the float32 model runs the fused WASM twins in train-kernels.wat.
+import { type Arr, type Gemm, WasmGemm } from './gemm.js';
 
 /**
  * RMSNorm forward over `n` rows of width `d`: y = x · r · w with r = 1/sqrt(mean(x²) + eps).
@@ -141,30 +142,36 @@ export function attentionForward(g: Gemm, qkv: number, att: number, out: number,
         const t1 = Math.min(T, t0 + CB);
         g.nt(q + t0 * Dq, Dq, k, Dq, P + t0 * T, T, t1 - t0, t1, D, false);
       }
-      for (let t = 0; t < T; t++) {
-        const row = P + t * T;
-        let mx = -Infinity;
-        for (let j = 0; j <= t; j++) {
-          const v2 = a[row + j] * scale;
-          a[row + j] = v2;
-          if (v2 > mx) mx = v2;
-        }
-        let sum = 0;
-        for (let j = 0; j <= t; j++) {
-          const e = Math.exp(a[row + j] - mx);
-          a[row + j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let j = 0; j <= t; j++) a[row + j] *= inv;
-        for (let j = t + 1; j < T; j++) a[row + j] = 0;
-      }
+      if (g instanceof WasmGemm) g.k.softmax_causal(P * 4, T, scale, g.scratch);
+      else softmaxCausal(a, P, T, scale);
       const o = out + b * T * E + h * D;
       for (let t0 = 0; t0 < T; t0 += CB) {
         const t1 = Math.min(T, t0 + CB);
         g.xn(P + t0 * T, T, 1, v, Dq, o + t0 * E, E, t1 - t0, D, t1, false);
       }
     }
+  }
+}
+
+/** Causal softmax of the T×T scores at P in place: row t scaled by `scale`, softmaxed over 0..t, zero above. */
+export function softmaxCausal(a: Arr, P: number, T: number, scale: number): void {
+  for (let t = 0; t < T; t++) {
+    const row = P + t * T;
+    let mx = -Infinity;
+    for (let j = 0; j <= t; j++) {
+      const v2 = a[row + j] * scale;
+      a[row + j] = v2;
+      if (v2 > mx) mx = v2;
+    }
+    let sum = 0;
+    for (let j = 0; j <= t; j++) {
+      const e = Math.exp(a[row + j] - mx);
+      a[row + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j <= t; j++) a[row + j] *= inv;
+    for (let j = t + 1; j < T; j++) a[row + j] = 0;
   }
 }
 
@@ -206,14 +213,8 @@ export function attentionBackward(
         g.nt(dO + t0 * E, E, v, Dq, tmp + t0 * T, T, t1 - t0, t1, D, false);
       }
       // dS = scale · P ⊙ (dP − Σ_j P·dP)
-      for (let t = 0; t < T; t++) {
-        const pr = P + t * T;
-        const dr = tmp + t * T;
-        let dot = 0;
-        for (let j = 0; j <= t; j++) dot += a[pr + j] * a[dr + j];
-        for (let j = 0; j <= t; j++) a[dr + j] = scale * a[pr + j] * (a[dr + j] - dot);
-        for (let j = t + 1; j < T; j++) a[dr + j] = 0;
-      }
+      if (g instanceof WasmGemm) g.k.softmax_causal_bwd(P * 4, tmp * 4, T, scale);
+      else softmaxCausalBackward(a, P, tmp, T, scale);
       for (let t0 = 0; t0 < T; t0 += CB) {
         const t1 = Math.min(T, t0 + CB);
         // dQ[t0:t1] = dS[t0:t1, 0:t1] · K[0:t1]
@@ -223,6 +224,18 @@ export function attentionBackward(
         g.xn(P + t0 * T + t0, 1, T, dO + t0 * E, E, dv + t0 * Dq, Dq, t1 - t0, D, T - t0, true);
       }
     }
+  }
+}
+
+/** Backward of softmaxCausal: dP (T×T at `dp`, in place) becomes scale·P ⊙ (dP − Σ_j P·dP), zero above. */
+export function softmaxCausalBackward(a: Arr, P: number, dp: number, T: number, scale: number): void {
+  for (let t = 0; t < T; t++) {
+    const pr = P + t * T;
+    const dr = dp + t * T;
+    let dot = 0;
+    for (let j = 0; j <= t; j++) dot += a[pr + j] * a[dr + j];
+    for (let j = 0; j <= t; j++) a[dr + j] = scale * a[pr + j] * (a[dr + j] - dot);
+    for (let j = t + 1; j < T; j++) a[dr + j] = 0;
   }
 }
 
@@ -290,6 +303,35 @@ export function crossEntropy(
       a[r + tgt] -= gradScale;
     }
     total += Math.log(sum) - zt;
+  }
+  return total;
+}
+
+/**
+ * `crossEntropy` on the fused WASM kernel (float32 arena of `g`): same contract; the exponentials are float32.
+ * Throws on a target outside [0, V).
+ */
+export function crossEntropyWasm(
+  g: WasmGemm,
+  logits: number,
+  targets: ArrayLike<number>,
+  t0: number,
+  n: number,
+  V: number,
+  gradScale?: number,
+): number {
+  const a = g.arena;
+  const k = g.k;
+  const out = g.scratch;
+  const o = out >> 2;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const r = logits + i * V;
+    const tgt = targets[t0 + i];
+    if (!(tgt >= 0 && tgt < V)) throw new Error(`target ${tgt} at position ${t0 + i} is outside vocab ${V}`);
+    const zt = a[r + tgt];
+    k.ce_row(r * 4, V, tgt, gradScale ?? 0, gradScale === undefined ? 0 : 1, out);
+    total += Math.log(a[o + 1]) - (zt - a[o]);
   }
   return total;
 }

@@ -1,5 +1,5 @@
 // AdamW with decoupled weight decay, global-norm gradient clipping, and per-tensor decay masks.
-import type { Arr } from './gemm.js';
+import { type Arr, kernelsFor } from './gemm.js';
 import type { ParamTensor } from './model.js';
 
 /** AdamW hyperparameters. */
@@ -12,20 +12,37 @@ export interface AdamWConfig {
   decayAll?: boolean;
 }
 
+/** Where AdamW keeps its moments and decay mask (TrainModel.adamState() places them in the wasm memory). */
+export interface AdamWState {
+  m: Float32Array;
+  v: Float32Array;
+  mask: Uint8Array;
+}
+
 /** AdamW state: first and second moments and the step count (all saved in checkpoints). */
 export class AdamW {
   m: Float32Array;
   v: Float32Array;
   t = 0;
   private decay: Uint8Array;
+  /**
+   * `state` (optional, zero-filled, n elements each) holds the moments and mask; when they share the wasm memory
+   * of the float32 parameters the update runs as one fused WASM loop (float32 arithmetic), else in TypeScript.
+   */
   constructor(
     readonly cfg: AdamWConfig,
     tensors: ParamTensor[],
     n: number,
+    state?: AdamWState,
   ) {
-    this.m = new Float32Array(n);
-    this.v = new Float32Array(n);
-    this.decay = new Uint8Array(n);
+    if (state && (state.m.length !== n || state.v.length !== n || state.mask.length !== n))
+      throw new Error(`AdamW: state arrays must hold ${n} elements`);
+    this.m = state?.m ?? new Float32Array(n);
+    this.v = state?.v ?? new Float32Array(n);
+    this.decay = state?.mask ?? new Uint8Array(n);
+    this.m.fill(0);
+    this.v.fill(0);
+    this.decay.fill(0);
     for (const t of tensors) {
       if (cfg.decayAll || t.kind === 'matrix') this.decay.fill(1, t.offset, t.offset + t.size);
     }
@@ -41,6 +58,35 @@ export class AdamW {
     const v = this.v;
     const dec = this.decay;
     const n = m.length;
+    const k = kernelsFor(params);
+    if (
+      k &&
+      params.length === n &&
+      params.buffer === grads.buffer &&
+      params.buffer === m.buffer &&
+      params.buffer === v.buffer &&
+      params.buffer === dec.buffer &&
+      kernelsFor(grads) &&
+      kernelsFor(m) &&
+      kernelsFor(v)
+    ) {
+      k.adamw(
+        params.byteOffset,
+        grads.byteOffset,
+        m.byteOffset,
+        v.byteOffset,
+        dec.byteOffset,
+        n,
+        lr,
+        b1,
+        b2,
+        c1,
+        c2,
+        eps,
+        wd,
+      );
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const g = grads[i];
       const mi = b1 * m[i] + (1 - b1) * g;
@@ -56,6 +102,8 @@ export class AdamW {
 
 /** Global L2 norm of the gradients. */
 export function gradNorm(grads: Arr): number {
+  const k = kernelsFor(grads);
+  if (k) return Math.sqrt(k.sumsq(grads.byteOffset, grads.length));
   let s = 0;
   for (let i = 0; i < grads.length; i++) s += grads[i] * grads[i];
   return Math.sqrt(s);
@@ -66,7 +114,9 @@ export function clipGradNorm(grads: Arr, maxNorm: number): number {
   const norm = gradNorm(grads);
   if (maxNorm > 0 && norm > maxNorm) {
     const s = maxNorm / (norm + 1e-6);
-    for (let i = 0; i < grads.length; i++) grads[i] *= s;
+    const k = kernelsFor(grads);
+    if (k) k.scale(grads.byteOffset, grads.length, s);
+    else for (let i = 0; i < grads.length; i++) grads[i] *= s;
   }
   return norm;
 }

@@ -109,6 +109,7 @@ export function train(cfg: TrainConfig, hooks: TrainHooks = {}): TrainResult {
     },
     model.tensors,
     model.nParams,
+    model.adamState(),
   );
   const sched: ScheduleConfig = {
     kind: cfg.schedule,

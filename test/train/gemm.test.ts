@@ -1,7 +1,18 @@
-// WASM SIMD training GEMMs (train-matmul.wat) against their plain-TS twins over odd sizes and strides.
+// WASM SIMD training GEMM (train-kernels.wat, plain and relaxed builds) vs its plain-TS twins over odd sizes and strides.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createWasmMemory, gemmNtRef, gemmXnRef, WasmGemm } from '../../src/train/gemm.js';
+import { detectRelaxedSimd } from '../../src/kernels/relaxed.js';
+import { wasmBase64 as plainBase64 } from '../../src/kernels/wasm/train-kernels.generated.js';
+import { wasmBase64 as relaxedBase64 } from '../../src/kernels/wasm/train-kernels-relaxed.generated.js';
+import {
+  createWasmMemory,
+  gemmNtRef,
+  gemmRef,
+  gemmXnRef,
+  type TrainKernels,
+  WasmGemm,
+  workspaceOffset,
+} from '../../src/train/gemm.js';
 
 /** float32 sums in a different order: relative tolerance per element scaled by K. */
 const TOL_F32 = 2e-5;
@@ -99,4 +110,60 @@ test('row-split over 2 threads gives the same bits as 1 thread', async () => {
   g.xn(a, 1, M, b, N, c2 + M * N, N, M, N, K, false);
   g.splitter?.close?.();
   assert.deepEqual(g.arena.slice(c2, c2 + 2 * M * N), want);
+});
+
+test('both builds (plain SIMD128, relaxed FMA) match gemmRef across blocks and all stride layouts', () => {
+  const mem = createWasmMemory(1 << 21);
+  const arena = new Float32Array(mem.buffer);
+  const builds: [string, string][] = [['plain', plainBase64]];
+  if (detectRelaxedSimd()) builds.push(['relaxed', relaxedBase64]);
+  const r = rng(4);
+  // sizes crossing the 4×8 micro-tile, MC = 128, KC = 256 and NC = 512 block edges
+  const cases: [number, number, number][] = [
+    [3, 7, 5],
+    [131, 19, 9],
+    [6, 517, 33],
+    [9, 12, 300],
+    [133, 521, 260],
+  ];
+  for (const [name, b64] of builds) {
+    const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), {
+      env: { memory: mem },
+    }).exports as unknown as TrainKernels;
+    const ws = workspaceOffset(mem, 0);
+    for (const [M, N, K] of cases) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const acc = ta !== tb;
+          const lda = (ta ? M : K) + 1;
+          const ldb = (tb ? K : N) + 2;
+          const ldc = N + 3;
+          const a = 1;
+          const b = a + (ta ? K : M) * lda + 2;
+          const c = b + (tb ? N : K) * ldb + 3;
+          const len = c + M * ldc + 5;
+          for (let i = 0; i < len; i++) arena[i] = r();
+          const ref = Float64Array.from(arena.subarray(0, len));
+          const [sai, sak] = ta ? [1, lda] : [lda, 1];
+          const [sbk, sbj] = tb ? [1, ldb] : [ldb, 1];
+          gemmRef(ref, a, sai, sak, b, sbk, sbj, c, ldc, M, N, K, acc);
+          k.gemm(a * 4, sai, sak, b * 4, sbk, sbj, c * 4, ldc, M, N, K, acc ? 1 : 0, ws);
+          check(arena.subarray(0, len), ref, K, `${name} ${M}x${N}x${K} ta=${ta} tb=${tb} acc=${acc}`);
+        }
+      }
+    }
+  }
+});
+
+test('gemmRef agrees with gemmNtRef and gemmXnRef', () => {
+  const r = rng(5);
+  const x = Float64Array.from({ length: 400 }, () => r());
+  const [M, N, K] = [5, 6, 7];
+  const y = x.slice();
+  gemmRef(x, 0, K, 1, 50, 1, K, 200, N, M, N, K, true);
+  gemmNtRef(y, 0, K, 50, K, 200, N, M, N, K, true);
+  assert.deepEqual(x, y);
+  gemmRef(x, 0, 1, M, 50, N, 1, 300, N, M, N, K, false);
+  gemmXnRef(y, 0, 1, M, 50, N, 300, N, M, N, K, false);
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-12, `element ${i}`);
 });
