@@ -1,5 +1,6 @@
 // C4 quality filter (Raffel et al. 2020, datatrove defaults): drops bad lines, then whole docs on lorem ipsum / braces / few sentences.
 import { type Document, type Filter, type FilterResult, settings } from '../document.js';
+import { isSpaceCode } from '../text.js';
 
 /** Settings of the C4 filter. Line rules remove lines; doc rules drop the document. */
 export interface C4Options {
@@ -35,14 +36,27 @@ export const C4_DEFAULTS: C4Options = {
   ],
 };
 
-const END_PUNCT = ['.', '?', '!', '"'];
 const CITATION_RE = /\[\d*\]|\[edit\]|\[citation needed\]/gi;
-const SENTENCE_RE = /[^.!?]+(?:[.!?]+|$)/g;
 
 /** Count sentences in a line (split after runs of `.`, `!`, `?`). */
 export function countSentences(line: string): number {
+  // same count as matching /[^.!?]+(?:[.!?]+|$)/g and keeping non-blank matches: every run of other characters
+  // that is followed by terminal punctuation counts; a trailing run counts when it is not all whitespace
   let n = 0;
-  for (const m of line.matchAll(SENTENCE_RE)) if (m[0].trim().length > 0) n++;
+  let inRun = false;
+  let blank = true;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63) {
+      if (inRun) n++;
+      inRun = false;
+      blank = true;
+    } else {
+      inRun = true;
+      if (blank && !isSpaceCode(c)) blank = false;
+    }
+  }
+  if (inRun && !blank) n++;
   return n;
 }
 
@@ -55,44 +69,74 @@ export function c4(options?: unknown): Filter {
       const kept: string[] = [];
       let sentences = 0;
       let removed = 0;
-      for (const raw of doc.text.split(/\r?\n/)) {
-        let line = raw.trim();
-        if (line.length === 0) continue;
-        const words = line.split(/\s+/);
-        if (o.max_word_length > 0 && words.some((w) => w.length > o.max_word_length)) {
-          removed++;
-          continue;
+      const text = doc.text;
+      const n = text.length;
+      let ls = 0;
+      for (;;) {
+        // one line of text.split(/\r?\n/), trimmed: [a, b)
+        let le = text.indexOf('\n', ls);
+        const last = le === -1;
+        if (last) le = n;
+        const next = le + 1;
+        let a = ls;
+        let b = le;
+        while (a < b && isSpaceCode(text.charCodeAt(a))) a++;
+        while (b > a && isSpaceCode(text.charCodeAt(b - 1))) b--;
+        ls = next;
+        if (a < b) {
+          // words of line.split(/\s+/) on the trimmed line: count and longest
+          let words = 1;
+          let longest = 0;
+          let ws = a;
+          for (let i = a; i < b; i++) {
+            if (isSpaceCode(text.charCodeAt(i))) {
+              if (ws >= 0) {
+                if (i - ws > longest) longest = i - ws;
+                words++;
+                ws = -1;
+              }
+            } else if (ws < 0) ws = i;
+          }
+          if (b - ws > longest) longest = b - ws;
+          if (o.max_word_length > 0 && longest > o.max_word_length) {
+            removed++;
+          } else {
+            let line = text.slice(a, b);
+            if (o.remove_citations && line.includes('[')) line = line.replace(CITATION_RE, '');
+            if (o.filter_no_terminal_punct && (!endsWithTerminal(line) || line.endsWith('...'))) {
+              removed++;
+            } else if (words < o.min_words_per_line) {
+              removed++;
+            } else {
+              const lower = line.toLowerCase();
+              if (o.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
+              if (o.filter_javascript && lower.includes('javascript')) {
+                removed++;
+              } else {
+                if (o.filter_curly_bracket && line.includes('{')) return { reason: 'curly_bracket' };
+                if (o.filter_policy && o.policy_substrings.some((p) => lower.includes(p))) {
+                  removed++;
+                } else {
+                  sentences += countSentences(line);
+                  kept.push(line);
+                }
+              }
+            }
+          }
         }
-        if (o.remove_citations) line = line.replace(CITATION_RE, '');
-        if (
-          o.filter_no_terminal_punct &&
-          (!END_PUNCT.some((p) => line.endsWith(p)) || line.endsWith('...'))
-        ) {
-          removed++;
-          continue;
-        }
-        if (words.length < o.min_words_per_line) {
-          removed++;
-          continue;
-        }
-        const lower = line.toLowerCase();
-        if (o.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
-        if (o.filter_javascript && lower.includes('javascript')) {
-          removed++;
-          continue;
-        }
-        if (o.filter_curly_bracket && line.includes('{')) return { reason: 'curly_bracket' };
-        if (o.filter_policy && o.policy_substrings.some((p) => lower.includes(p))) {
-          removed++;
-          continue;
-        }
-        sentences += countSentences(line);
-        kept.push(line);
+        if (last) break;
       }
       if (o.min_num_sentences > 0 && sentences < o.min_num_sentences) return { reason: 'too_few_sentences' };
       if (removed > 0) doc.metadata.c4_lines_removed = removed;
-      doc.text = kept.join('\n').trim();
+      const out = kept.join('\n').trim();
+      if (out !== text) doc.text = out;
       return true;
     },
   };
+}
+
+/** Ends with one of C4's terminal punctuation marks (`.`, `?`, `!`, `"`). */
+function endsWithTerminal(line: string): boolean {
+  const c = line.charCodeAt(line.length - 1);
+  return c === 46 || c === 63 || c === 33 || c === 34;
 }

@@ -1,6 +1,7 @@
 // FineWeb quality filter (Penedo et al. 2024, datatrove defaults): line punctuation, short lines, duplicated chars, newline ratio.
 import { type Document, type Filter, type FilterResult, settings } from '../document.js';
-import { findDuplicates, splitWords, TERMINAL_PUNCTUATION } from '../text.js';
+import { SpanSet } from '../hash-table.js';
+import { analyzeWords, isSpaceCode, TERMINAL_PUNCTUATION } from '../text.js';
 
 /** Settings of the FineWeb filter. */
 export interface FineWebOptions {
@@ -25,34 +26,50 @@ export const FINEWEB_DEFAULTS: FineWebOptions = {
 /** Create the FineWeb filter. Reasons: empty, line_punct_ratio, short_line_ratio, char_dup_ratio, list_ratio. */
 export function fineweb(options?: unknown): Filter {
   const o = settings(FINEWEB_DEFAULTS, options, 'stage fineweb');
+  const seen = new SpanSet();
+  const terminal = new Set<number>();
+  for (const p of TERMINAL_PUNCTUATION) if (p.length === 1) terminal.add(p.charCodeAt(0));
   return {
     name: 'fineweb',
     filter(doc: Document): FilterResult {
       const text = doc.text;
-      const lines = text.split('\n').filter((l) => l.trim() !== '');
-      if (lines.length === 0) return { reason: 'empty' };
+      const n = text.length;
+      // non-blank lines of text.split('\n'), looked at in place; duplicates counted over the line strings
+      let lines = 0;
       let punct = 0;
       let short = 0;
-      for (const l of lines) {
-        if (TERMINAL_PUNCTUATION.has(l.slice(-1))) punct++;
-        if (l.length <= o.short_line_length) short++;
+      let newlines = 0;
+      let dupChars = 0;
+      seen.clear(text);
+      let ls = 0;
+      for (;;) {
+        let le = text.indexOf('\n', ls);
+        const last = le === -1;
+        if (last) le = n;
+        else newlines++;
+        let a = ls;
+        while (a < le && isSpaceCode(text.charCodeAt(a))) a++;
+        if (a < le) {
+          lines++;
+          if (terminal.has(text.charCodeAt(le - 1))) punct++;
+          if (le - ls <= o.short_line_length) short++;
+          let h = 0x811c9dc5;
+          for (let i = ls; i < le; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+          if (seen.add(ls, le, h)) dupChars += le - ls;
+        }
+        if (last) break;
+        ls = le + 1;
       }
-      const pr = punct / lines.length;
+      if (lines === 0) return { reason: 'empty' };
+      const pr = punct / lines;
       if (pr < o.line_punct_thr && !(pr === 0 && o.line_punct_exclude_zero))
         return { reason: 'line_punct_ratio' };
-      if (short / lines.length > o.short_line_thr) return { reason: 'short_line_ratio' };
-      const nonNl = text.length - countChar(text, '\n');
-      if (nonNl === 0 || findDuplicates(lines).chars / nonNl > o.char_duplicates_ratio)
-        return { reason: 'char_dup_ratio' };
-      const words = splitWords(text).length;
-      if (words === 0 || countChar(text, '\n') / words > o.new_line_ratio) return { reason: 'list_ratio' };
+      if (short / lines > o.short_line_thr) return { reason: 'short_line_ratio' };
+      const nonNl = n - newlines;
+      if (nonNl === 0 || dupChars / nonNl > o.char_duplicates_ratio) return { reason: 'char_dup_ratio' };
+      const words = analyzeWords(text).count;
+      if (words === 0 || newlines / words > o.new_line_ratio) return { reason: 'list_ratio' };
       return true;
     },
   };
-}
-
-function countChar(s: string, ch: string): number {
-  let n = 0;
-  for (let i = s.indexOf(ch); i !== -1; i = s.indexOf(ch, i + 1)) n++;
-  return n;
 }

@@ -131,6 +131,42 @@ export function defaultLangId(): LangIdModel {
   return defaultModel;
 }
 
+const trigramTables = new WeakMap<LangIdModel, Float64Array>();
+
+/**
+ * For a 1–3-gram model: the summed bonuses of the 1-, 2- and 3-gram starting at a letter a–z followed by two
+ * characters from [a–z ], per language (26 × 27 × 27 × L doubles). Bonuses are float32 values ≥ log 3 and the
+ * sums stay far below 2^53 ulps, so adding the three in advance gives bit-identical totals.
+ */
+function trigramTable(model: LangIdModel): Float64Array {
+  let t = trigramTables.get(model);
+  if (t) return t;
+  const L = model.langs.length;
+  const mask = (1 << model.bits) - 1;
+  t = new Float64Array(26 * 27 * 27 * L);
+  const code = (x: number) => (x === 26 ? 32 : 97 + x);
+  for (let a = 0; a < 26; a++) {
+    for (let b = 0; b < 27; b++) {
+      for (let c = 0; c < 27; c++) {
+        const base = (a * 729 + b * 27 + c) * L;
+        const chars = [code(a), code(b), code(c)];
+        let h = 0x811c9dc5;
+        for (let k = 1; k <= 3; k++) {
+          h = Math.imul(h ^ (chars[k - 1] as number), 0x01000193);
+          let x = h ^ k;
+          x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+          x ^= x >>> 13;
+          const bucket = x & mask;
+          for (let q = model.offsets[bucket] as number; q < (model.offsets[bucket + 1] as number); q++)
+            t[base + (model.lang[q] as number)] += model.diff[q] as number;
+        }
+      }
+    }
+  }
+  trigramTables.set(model, t);
+  return t;
+}
+
 /**
  * Identify the language of `text`. Confidence = softmax over languages of `scale` × mean per-n-gram
  * log-likelihood; it is a heuristic calibration (not a probability from held-out data), see docs/data.md.
@@ -147,19 +183,35 @@ export function identifyLanguage(
   const mask = (1 << model.bits) - 1;
   const maxN = model.maxN;
   const str = normalizeForLangId(text, opts.maxChars ?? 1000);
-  // same hashing as forEachNgram, inlined for speed
-  for (let i = 0; i < str.length; i++) {
+  const tri = maxN === 3 ? trigramTable(model) : null;
+  const len = str.length;
+  for (let i = 0; i < len; i++) {
+    const c1 = str.charCodeAt(i);
+    if (c1 === 32) continue; // no n-gram starts at a space
+    if (tri !== null && i + 3 <= len && c1 >= 97 && c1 <= 122) {
+      // fast path: the 1-, 2- and 3-gram at i summed in advance (exact: see trigramTable)
+      const c2 = str.charCodeAt(i + 1);
+      const c3 = str.charCodeAt(i + 2);
+      const x2 = c2 === 32 ? 26 : c2 - 97;
+      const x3 = c3 === 32 ? 26 : c3 - 97;
+      if (x2 >= 0 && x2 <= 26 && x3 >= 0 && x3 <= 26) {
+        const base = ((c1 - 97) * 729 + x2 * 27 + x3) * L;
+        for (let j = 0; j < L; j++) sum[j] += tri[base + j] as number;
+        n += 3;
+        continue;
+      }
+    }
+    // same hashing as forEachNgram, inlined
     let h = 0x811c9dc5;
-    for (let k = 1; k <= maxN && i + k <= str.length; k++) {
+    for (let k = 1; k <= maxN && i + k <= len; k++) {
       const c = str.charCodeAt(i + k - 1);
-      if (k === 1 && c === 32) break;
       h = Math.imul(h ^ c, 0x01000193);
       let x = h ^ k;
       x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
       x ^= x >>> 13;
       const b = x & mask;
       const end = offsets[b + 1] as number;
-      for (let k = offsets[b] as number; k < end; k++) sum[lang[k] as number] += diff[k] as number;
+      for (let q = offsets[b] as number; q < end; q++) sum[lang[q] as number] += diff[q] as number;
       n++;
     }
   }
