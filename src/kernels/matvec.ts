@@ -250,7 +250,7 @@ export class KernelModule {
     const qp = align(xp + xBytes, 16);
     const op = align(qp + qBytes, 16);
     const f32 = this.heapF32();
-    f32.set(x.length === n * cols ? x : x.subarray(0, n * cols), xp >> 2);
+    f32.set(x.length === n * cols ? x : x.subarray(0, n * cols), xp >>> 2);
     switch (m.type) {
       case GgmlType.Q4_0:
         ex.quant_q8_0(xp, qp, (n * cols) / 32, this.flavor === 'x86' ? 1 : 0);
@@ -282,7 +282,7 @@ export class KernelModule {
       default:
         throw new Error(`wasm kernels do not support weight type ${ggmlTypeName(m.type)}`);
     }
-    const o = op >> 2;
+    const o = op >>> 2;
     for (let t = 0; t < n; t++)
       out.set(f32.subarray(o + t * rowsPadded, o + t * rowsPadded + m.rows), off + t * ldo);
   }
