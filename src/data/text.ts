@@ -93,13 +93,19 @@ export function analyzeWords(text: string): WordSpans {
       i++;
       continue;
     }
-    // one whitespace-delimited token [ts, te)
+    // one whitespace-delimited token [ts, te), hashed (FNV-1a) and checked for ASCII letters on the way
     const ts = i;
-    i++;
-    while (i < n) {
+    let h = 0x811c9dc5;
+    let letter = false;
+    let slow = false; // a non-ASCII character: letters are decided by the regex
+    for (;;) {
+      h = Math.imul(h ^ c, 0x01000193);
+      if ((c | 32) >= 97 && (c | 32) <= 122) letter = true;
+      else if (c > 127) slow = true;
+      i++;
+      if (i >= n) break;
       c = text.charCodeAt(i);
       if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 0xa0 && isSpaceCode(c)) break;
-      i++;
     }
     const te = i;
     let ws = ts;
@@ -127,20 +133,20 @@ export function analyzeWords(text: string): WordSpans {
           we = k;
         }
       }
-    }
-    // FNV-1a of the word and whether it has a letter
-    let h = 0x811c9dc5;
-    let letter = false;
-    let slow = false;
-    for (let j = ws; j < we; j++) {
-      const d = text.charCodeAt(j);
-      h = Math.imul(h ^ d, 0x01000193);
-      if (!letter && !slow) {
-        if ((d >= 97 && d <= 122) || (d >= 65 && d <= 90)) letter = true;
-        else if (d > 127) slow = true;
+      if (ws !== ts || we !== te) {
+        // the word is part of the token: hash and look for letters again
+        h = 0x811c9dc5;
+        letter = false;
+        slow = false;
+        for (let j = ws; j < we; j++) {
+          const d = text.charCodeAt(j);
+          h = Math.imul(h ^ d, 0x01000193);
+          if ((d | 32) >= 97 && (d | 32) <= 122) letter = true;
+          else if (d > 127) slow = true;
+        }
       }
     }
-    if (slow) letter = LETTER_RE.test(text.slice(ws, we));
+    if (slow && !letter) letter = LETTER_RE.test(text.slice(ws, we));
     if (letter) f |= WORD_LETTER;
     if (count === cap) {
       cap *= 2;

@@ -84,25 +84,44 @@ export function c4(options?: unknown): Filter {
         while (b > a && isSpaceCode(text.charCodeAt(b - 1))) b--;
         ls = next;
         if (a < b) {
-          // words of line.split(/\s+/) on the trimmed line: count and longest
+          // words of line.split(/\s+/) on the trimmed line (count and longest), and its sentences (countSentences)
           let words = 1;
           let longest = 0;
           let ws = a;
+          let sent = 0;
+          let inRun = false;
+          let blank = true;
           for (let i = a; i < b; i++) {
-            if (isSpaceCode(text.charCodeAt(i))) {
+            const c = text.charCodeAt(i);
+            if (c === 46 || c === 33 || c === 63) {
+              if (inRun) sent++;
+              inRun = false;
+              blank = true;
+            } else inRun = true;
+            if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 0xa0 && isSpaceCode(c)) {
               if (ws >= 0) {
                 if (i - ws > longest) longest = i - ws;
                 words++;
                 ws = -1;
               }
-            } else if (ws < 0) ws = i;
+            } else {
+              if (ws < 0) ws = i;
+              if (inRun) blank = false;
+            }
           }
+          if (inRun && !blank) sent++;
           if (b - ws > longest) longest = b - ws;
           if (o.max_word_length > 0 && longest > o.max_word_length) {
             removed++;
           } else {
             let line = text.slice(a, b);
-            if (o.remove_citations && line.includes('[')) line = line.replace(CITATION_RE, '');
+            if (o.remove_citations && line.includes('[')) {
+              const cut = line.replace(CITATION_RE, '');
+              if (cut !== line) {
+                line = cut;
+                sent = countSentences(line);
+              }
+            }
             if (o.filter_no_terminal_punct && (!endsWithTerminal(line) || line.endsWith('...'))) {
               removed++;
             } else if (words < o.min_words_per_line) {
@@ -117,7 +136,7 @@ export function c4(options?: unknown): Filter {
                 if (o.filter_policy && o.policy_substrings.some((p) => lower.includes(p))) {
                   removed++;
                 } else {
-                  sentences += countSentences(line);
+                  sentences += sent;
                   kept.push(line);
                 }
               }

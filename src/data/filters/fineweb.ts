@@ -1,7 +1,7 @@
 // FineWeb quality filter (Penedo et al. 2024, datatrove defaults): line punctuation, short lines, duplicated chars, newline ratio.
 import { type Document, type Filter, type FilterResult, settings } from '../document.js';
 import { SpanSet } from '../hash-table.js';
-import { analyzeWords, isSpaceCode, TERMINAL_PUNCTUATION } from '../text.js';
+import { isSpaceCode, TERMINAL_PUNCTUATION } from '../text.js';
 
 /** Settings of the FineWeb filter. */
 export interface FineWebOptions {
@@ -40,6 +40,7 @@ export function fineweb(options?: unknown): Filter {
       let short = 0;
       let newlines = 0;
       let dupChars = 0;
+      let words = 0;
       seen.clear(text);
       let ls = 0;
       for (;;) {
@@ -53,8 +54,18 @@ export function fineweb(options?: unknown): Filter {
           lines++;
           if (terminal.has(text.charCodeAt(le - 1))) punct++;
           if (le - ls <= o.short_line_length) short++;
+          // hash the line and count its words (whitespace-delimited tokens, as analyzeWords counts them)
           let h = 0x811c9dc5;
-          for (let i = ls; i < le; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+          let space = true;
+          for (let i = ls; i < le; i++) {
+            const c = text.charCodeAt(i);
+            h = Math.imul(h ^ c, 0x01000193);
+            if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 0xa0 && isSpaceCode(c)) space = true;
+            else if (space) {
+              words++;
+              space = false;
+            }
+          }
           if (seen.add(ls, le, h)) dupChars += le - ls;
         }
         if (last) break;
@@ -67,7 +78,6 @@ export function fineweb(options?: unknown): Filter {
       if (short / lines > o.short_line_thr) return { reason: 'short_line_ratio' };
       const nonNl = n - newlines;
       if (nonNl === 0 || dupChars / nonNl > o.char_duplicates_ratio) return { reason: 'char_dup_ratio' };
-      const words = analyzeWords(text).count;
       if (words === 0 || newlines / words > o.new_line_ratio) return { reason: 'list_ratio' };
       return true;
     },

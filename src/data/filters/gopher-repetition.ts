@@ -144,12 +144,19 @@ export function gopherRepetition(options?: unknown): Filter {
         const n0 = dupMinN;
         const count = rollingNgramKeys(wh, n0, ka, kb, nW);
         table.clear(nW);
+        if (counts.length < nW) counts = new Int32Array(nW * 2);
         let any = false;
-        for (let i = 0; i < count; i++) if (table.add(ka[i] as number, kb[i] as number) > 1) any = true;
+        const g0 = table.grows;
+        for (let i = 0; i < count; i++) {
+          if (table.add(ka[i] as number, kb[i] as number) > 1) any = true;
+          counts[i] = table.last;
+        }
         if (!any) return true; // no repeated n0-gram: no rule can count anything
         covered.fill(0, 0, nW);
+        const fresh = table.grows === g0;
         for (let i = 0; i < count; i++) {
-          if (table.get(ka[i] as number, kb[i] as number) > 1) covered.fill(1, i, i + n0);
+          const c = fresh ? table.countAt(counts[i] as number) : table.get(ka[i] as number, kb[i] as number);
+          if (c > 1) covered.fill(1, i, i + n0);
         }
         let bound = 0;
         for (let i = 0; i < nW; i++) if (covered[i]) bound += wh.len[i] as number;

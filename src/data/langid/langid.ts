@@ -58,6 +58,66 @@ export function normalizeForLangId(text: string, maxChars = Number.POSITIVE_INFI
 
 const LETTER = /\p{L}/u;
 
+// per BMP code unit: 0 = not looked up, 1 = not a letter, 2 = letter (lowercase in lowerOf, or toLowerCase when 0)
+const letterClass = new Uint8Array(0x10000);
+const lowerOf = new Uint16Array(0x10000);
+let normBuf = new Uint16Array(2048);
+
+/**
+ * {@link normalizeForLangId} into a reused code-unit buffer (no string is built); returns the buffer and length.
+ * Callers must read the buffer before the next call.
+ */
+function normalizeToBuffer(text: string, maxChars: number): { buf: Uint16Array; len: number } {
+  const n = Math.min(text.length, maxChars);
+  if (normBuf.length < 2 * n + 8) normBuf = new Uint16Array(2 * n + 64);
+  let buf = normBuf;
+  buf[0] = 32;
+  let len = 1;
+  let space = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      buf[len++] = c;
+      space = false;
+    } else if (c >= 65 && c <= 90) {
+      buf[len++] = c + 32;
+      space = false;
+    } else if (c >= 128) {
+      let k = letterClass[c] as number;
+      if (k === 0) {
+        const ch = String.fromCharCode(c);
+        k = LETTER.test(ch) ? 2 : 1;
+        const lo = ch.toLowerCase();
+        if (k === 2 && lo.length === 1) lowerOf[c] = lo.charCodeAt(0);
+        letterClass[c] = k;
+      }
+      if (k === 2) {
+        const lo = lowerOf[c] as number;
+        if (lo !== 0) buf[len++] = lo;
+        else {
+          const s = String.fromCharCode(c).toLowerCase(); // lowercases to several code units
+          if (buf.length < len + s.length + n - i + 2) {
+            const b2 = new Uint16Array((len + s.length + n - i) * 2 + 64);
+            b2.set(buf.subarray(0, len));
+            buf = b2;
+            normBuf = b2;
+          }
+          for (let j = 0; j < s.length; j++) buf[len++] = s.charCodeAt(j);
+        }
+        space = false;
+      } else if (!space) {
+        buf[len++] = 32;
+        space = true;
+      }
+    } else if (!space) {
+      buf[len++] = 32;
+      space = true;
+    }
+  }
+  if (!space) buf[len++] = 32;
+  return { buf, len };
+}
+
 /** Call `f(bucket)` for every character 1..maxN-gram of `s` (single spaces skipped). */
 function forEachNgram(s: string, maxN: number, mask: number, f: (bucket: number) => void): void {
   for (let i = 0; i < s.length; i++) {
@@ -182,16 +242,15 @@ export function identifyLanguage(
   const { offsets, lang, diff, unseen } = model;
   const mask = (1 << model.bits) - 1;
   const maxN = model.maxN;
-  const str = normalizeForLangId(text, opts.maxChars ?? 1000);
+  const { buf: str, len } = normalizeToBuffer(text, opts.maxChars ?? 1000);
   const tri = maxN === 3 ? trigramTable(model) : null;
-  const len = str.length;
   for (let i = 0; i < len; i++) {
-    const c1 = str.charCodeAt(i);
+    const c1 = str[i] as number;
     if (c1 === 32) continue; // no n-gram starts at a space
     if (tri !== null && i + 3 <= len && c1 >= 97 && c1 <= 122) {
       // fast path: the 1-, 2- and 3-gram at i summed in advance (exact: see trigramTable)
-      const c2 = str.charCodeAt(i + 1);
-      const c3 = str.charCodeAt(i + 2);
+      const c2 = str[i + 1] as number;
+      const c3 = str[i + 2] as number;
       const x2 = c2 === 32 ? 26 : c2 - 97;
       const x3 = c3 === 32 ? 26 : c3 - 97;
       if (x2 >= 0 && x2 <= 26 && x3 >= 0 && x3 <= 26) {
@@ -204,7 +263,7 @@ export function identifyLanguage(
     // same hashing as forEachNgram, inlined
     let h = 0x811c9dc5;
     for (let k = 1; k <= maxN && i + k <= len; k++) {
-      const c = str.charCodeAt(i + k - 1);
+      const c = str[i + k - 1] as number;
       h = Math.imul(h ^ c, 0x01000193);
       let x = h ^ k;
       x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
