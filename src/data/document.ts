@@ -34,6 +34,8 @@ export interface Stage {
   run(docs: AsyncIterable<Document>, ctx: StageContext): AsyncIterable<Document>;
   /** Optional hook called once the shard's stream is fully consumed (flush side files). */
   finish?(ctx: StageContext): Promise<void>;
+  /** Set when the stage is a Filter adapted by {@link filterStage}: runners may call it directly. */
+  readonly source?: Filter;
 }
 
 /** A filter's verdict: keep (`true`) or drop with a short machine-readable reason. */
@@ -55,6 +57,7 @@ export function isFilter(x: Filter | Stage): x is Filter {
 export function filterStage(f: Filter): Stage {
   return {
     name: f.name,
+    source: f,
     async *run(docs, ctx) {
       for await (const doc of docs) {
         const r = await f.filter(doc);

@@ -2,7 +2,7 @@
 // definitions (test/data/reference-filters.ts) on adversarial random documents and on the synthetic web corpus.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shingleHashes } from '../../src/data/dedup/minhash.js';
+import { MINHASH_DEFAULTS, minHasher, shingleHashes, signature } from '../../src/data/dedup/minhash.js';
 import type { Document, FilterResult } from '../../src/data/document.js';
 import { c4, countSentences } from '../../src/data/filters/c4.js';
 import { fineweb } from '../../src/data/filters/fineweb.js';
@@ -397,5 +397,24 @@ test('language scores and MinHash shingles match the plain definitions', () => {
       expect[i] = h >>> 0;
     }
     assert.deepEqual(shingleHashes(t, 5), expect, JSON.stringify(t.slice(0, 100)));
+  }
+  // signatures: min over shingles of h_i(x) = xorshift15((x ^ b_i) · a_i), compared as int32 (7 × 3 = 21
+  // functions also exercises the remainder after groups of four)
+  for (const opts of [MINHASH_DEFAULTS, { ngram: 3, bands: 7, rows: 3, seed: 9 }]) {
+    const h = minHasher(opts);
+    for (const t of docs.slice(0, 400)) {
+      const sh = new Int32Array(shingleHashes(t, opts.ngram).buffer);
+      const expect = new Uint32Array(h.a.length);
+      for (let i = 0; i < h.a.length; i++) {
+        let m = 0x7fffffff;
+        for (const x of sh) {
+          let v = Math.imul(x ^ (h.b[i] as number), h.a[i] as number);
+          v ^= v >>> 15;
+          m = Math.min(m, v);
+        }
+        expect[i] = m >>> 0;
+      }
+      assert.deepEqual(signature(h, t), expect);
+    }
   }
 });

@@ -41,34 +41,117 @@ export function shingleWords(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
-/** Hashes of the word n-gram shingles of `text` (a doc shorter than n words gives one shingle of all words). */
-export function shingleHashes(text: string, n: number): Uint32Array {
-  const words = shingleWords(text);
-  const wh = new Uint32Array(words.length);
-  for (let i = 0; i < words.length; i++) wh[i] = fnv1a(words[i] as string);
-  const count = Math.max(1, words.length - n + 1);
-  const out = new Uint32Array(count);
+let wordBuf = new Uint32Array(1024);
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * FNV-1a hashes of the shingling words of `text` (see shingleWords) into a reused buffer; returns the count.
+ * ASCII text is scanned in place (letters lowercased, digits kept, everything else separates words); other
+ * text goes through shingleWords so Unicode lowercasing and letter/number classes are exactly the same.
+ */
+function wordHashes(text: string): number {
+  if (NON_ASCII.test(text)) {
+    const words = shingleWords(text);
+    if (wordBuf.length < words.length) wordBuf = new Uint32Array(words.length * 2);
+    for (let i = 0; i < words.length; i++) wordBuf[i] = fnv1a(words[i] as string);
+    return words.length;
+  }
+  const n = text.length;
+  if (wordBuf.length < (n >> 1) + 1) wordBuf = new Uint32Array(n + 1);
+  const out = wordBuf;
+  let count = 0;
+  let h = 0;
+  let inWord = false;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    const l = c | 32;
+    if (l >= 97 && l <= 122) c = l;
+    else if (c < 48 || c > 57) {
+      if (inWord) {
+        out[count++] = h >>> 0;
+        inWord = false;
+      }
+      continue;
+    }
+    if (!inWord) {
+      h = 0x811c9dc5;
+      inWord = true;
+    }
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  if (inWord) out[count++] = h >>> 0;
+  return count;
+}
+
+let shingleBuf = new Uint32Array(1024);
+
+/** Shingle hashes into a reused buffer; returns the count (≥ 1). */
+function shingleInto(text: string, n: number): number {
+  const nw = wordHashes(text);
+  const wh = wordBuf;
+  const count = Math.max(1, nw - n + 1);
+  if (shingleBuf.length < count) shingleBuf = new Uint32Array(count * 2);
+  const out = shingleBuf;
   for (let i = 0; i < count; i++) {
     let h = 0x2545f491 ^ n;
-    const end = Math.min(words.length, i + n);
+    const end = Math.min(nw, i + n);
     for (let j = i; j < end; j++) h = Math.imul(h ^ (wh[j] as number), 0x01000193) + 0x7f4a7c15;
     out[i] = mix32(h);
   }
-  return out;
+  return count;
+}
+
+/** Hashes of the word n-gram shingles of `text` (a doc shorter than n words gives one shingle of all words). */
+export function shingleHashes(text: string, n: number): Uint32Array {
+  const count = shingleInto(text, n);
+  return shingleBuf.slice(0, count);
 }
 
 /** MinHash signature: for each of `bands × rows` hash functions, the minimum over shingles. */
 export function signature(h: MinHasher, text: string): Uint32Array {
-  const u = shingleHashes(text, h.opts.ngram);
-  const sh = new Int32Array(u.buffer, u.byteOffset, u.length); // int32 views keep V8 on small-integer paths
+  const ns = shingleInto(text, h.opts.ngram);
+  const sh = new Int32Array(shingleBuf.buffer, 0, ns); // int32 views keep V8 on small-integer paths
   const k = h.a.length;
   // minimum taken in signed order (any fixed total order gives a valid min-hash); stored as u32 bits.
-  // Outer loop over hash functions keeps a_i, b_i and the running minimum in registers.
+  // Four hash functions per pass over the shingles keep their constants and running minima in registers.
   const sig = new Int32Array(k);
   const a = new Int32Array(h.a.buffer);
   const b = new Int32Array(h.b.buffer);
-  const ns = sh.length;
-  for (let i = 0; i < k; i++) {
+  let i = 0;
+  for (; i + 4 <= k; i += 4) {
+    const a0 = a[i] as number;
+    const a1 = a[i + 1] as number;
+    const a2 = a[i + 2] as number;
+    const a3 = a[i + 3] as number;
+    const b0 = b[i] as number;
+    const b1 = b[i + 1] as number;
+    const b2 = b[i + 2] as number;
+    const b3 = b[i + 3] as number;
+    let m0 = 0x7fffffff;
+    let m1 = 0x7fffffff;
+    let m2 = 0x7fffffff;
+    let m3 = 0x7fffffff;
+    for (let s = 0; s < ns; s++) {
+      const x = sh[s] as number;
+      let v0 = Math.imul(x ^ b0, a0);
+      let v1 = Math.imul(x ^ b1, a1);
+      let v2 = Math.imul(x ^ b2, a2);
+      let v3 = Math.imul(x ^ b3, a3);
+      v0 ^= v0 >>> 15;
+      v1 ^= v1 >>> 15;
+      v2 ^= v2 >>> 15;
+      v3 ^= v3 >>> 15;
+      if (v0 < m0) m0 = v0;
+      if (v1 < m1) m1 = v1;
+      if (v2 < m2) m2 = v2;
+      if (v3 < m3) m3 = v3;
+    }
+    sig[i] = m0;
+    sig[i + 1] = m1;
+    sig[i + 2] = m2;
+    sig[i + 3] = m3;
+  }
+  for (; i < k; i++) {
     const ai = a[i] as number;
     const bi = b[i] as number;
     let m = 0x7fffffff;
