@@ -1,7 +1,7 @@
 // pocketlm chat -m FILE: interactive multi-turn chat with the model's template (KV cache kept across turns).
 import { createInterface } from 'node:readline/promises';
 import { num, parse } from './args.js';
-import { loadModelFromArgs, MODEL_OPTIONS } from './common.js';
+import { kvTypeArg, loadModelFromArgs, MODEL_OPTIONS } from './common.js';
 
 export async function chatCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -11,16 +11,21 @@ export async function chatCommand(argv: string[]): Promise<void> {
     seed: { type: 'string' },
     'n-predict': { type: 'string', short: 'n' },
     ctx: { type: 'string', short: 'c' },
+    'kv-type': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: pocketlm chat [-m MODEL] [--system TEXT] [--temp T] [--seed S] [-n N] [--ctx N] [--threads T]\n',
+      'usage: pocketlm chat [-m MODEL] [--system TEXT] [--temp T] [--seed S] [-n N] [--ctx N] [--kv-type f16|q8_0|f32] [--threads T]\n',
     );
     return;
   }
   const model = await loadModelFromArgs(values);
-  const chat = model.createChat({ system: values.system, nCtx: num(values, 'ctx', { int: true, min: 64 }) });
+  const chat = model.createChat({
+    system: values.system,
+    nCtx: num(values, 'ctx', { int: true, min: 64 }),
+    kvType: kvTypeArg(values['kv-type']),
+  });
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const abort = { ctl: undefined as AbortController | undefined };
   rl.on('SIGINT', () => {

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { defaultModel } from '../engine/default-model.js';
 import { PocketModel } from '../engine/pocket-model.js';
+import type { KvType } from '../model/kv-cache.js';
 import { UsageError } from './args.js';
 
 /** Model options every model-using command accepts. */
@@ -62,4 +63,14 @@ export async function loadModelFromArgs(
 
 export function printJson(v: unknown): void {
   process.stdout.write(`${JSON.stringify(v)}\n`);
+}
+
+const KV_TYPE_NAMES = ['f16', 'q8_0', 'f32'] as const;
+
+/** --kv-type: the KV cache precision, checked. */
+export function kvTypeArg(v: string | undefined): KvType | undefined {
+  if (v === undefined) return undefined;
+  if (!(KV_TYPE_NAMES as readonly string[]).includes(v))
+    throw new UsageError(`--kv-type must be one of ${KV_TYPE_NAMES.join(', ')}, got "${v}"`);
+  return v as KvType;
 }

@@ -1,6 +1,6 @@
 // pocketlm run -m FILE -p TEXT [-n N] [--temp T] [--seed S] [--threads T] [--json]
 import { num, parse, UsageError } from './args.js';
-import { loadModelFromArgs, MODEL_OPTIONS, printJson } from './common.js';
+import { kvTypeArg, loadModelFromArgs, MODEL_OPTIONS, printJson } from './common.js';
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -16,6 +16,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     seed: { type: 'string' },
     stop: { type: 'string', multiple: true },
     ctx: { type: 'string', short: 'c' },
+    'kv-type': { type: 'string' },
     chat: { type: 'boolean' },
     system: { type: 'string' },
     'json-schema': { type: 'string' },
@@ -25,7 +26,7 @@ export async function runCommand(argv: string[]): Promise<void> {
   if (values.help) {
     process.stdout.write(
       'usage: pocketlm run [-m MODEL] -p TEXT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R]\n' +
-        '       [--seed S] [--stop STR]... [--ctx N] [--chat [--system TEXT]] [--json-schema FILE] [--threads T] [--json]\n',
+        '       [--seed S] [--stop STR]... [--ctx N] [--kv-type f16|q8_0|f32] [--chat [--system TEXT]] [--json-schema FILE] [--threads T] [--json]\n',
     );
     return;
   }
@@ -59,6 +60,7 @@ export async function runCommand(argv: string[]): Promise<void> {
         seed: num(values, 'seed', { int: true }),
         stop: values.stop,
         nCtx: num(values, 'ctx', { int: true, min: 1 }),
+        kvType: kvTypeArg(values['kv-type']),
         constraint,
       },
       streaming ? (c) => process.stdout.write(c.text) : undefined,

@@ -1,6 +1,7 @@
 // Multi-turn chat that keeps the KV cache: each turn evaluates only the new text, never re-tokenizing history.
 import type { GenerateOptions, GenerationChunk, GenerationResult } from '../generate/generate.js';
 import { generate } from '../generate/generate.js';
+import type { KvType } from '../model/kv-cache.js';
 import type { InferenceContext } from '../model/transformer.js';
 import type { ChatMessage } from '../tokenizer/chat-template.js';
 import type { PocketModel } from './pocket-model.js';
@@ -10,6 +11,8 @@ export interface ChatSessionOptions {
   system?: string;
   /** Context size in tokens (default: the model's training context, at most 4096). */
   nCtx?: number;
+  /** KV cache precision ('f16' default; 'q8_0' halves the cache's memory). */
+  kvType?: KvType;
 }
 
 /**
@@ -30,7 +33,10 @@ export class ChatSession {
     private readonly model: PocketModel,
     opts: ChatSessionOptions = {},
   ) {
-    this.ctx = model.createContext({ nCtx: opts.nCtx ?? Math.min(model.config.nCtxTrain, 4096) });
+    this.ctx = model.createContext({
+      nCtx: opts.nCtx ?? Math.min(model.config.nCtxTrain, 4096),
+      kvType: opts.kvType,
+    });
     if (opts.system) this.messages.push({ role: 'system', content: opts.system });
   }
 

@@ -34,6 +34,8 @@ export interface LoadModelOptions {
   backend?: Backend | 'reference' | 'wasm';
   /** Worker threads for the WASM backend (default: all cores). */
   threads?: number;
+  /** Matrices with fewer weights run on the calling thread alone (default 2^20; 0 splits all: tests). */
+  minSplitWeights?: number;
   onProgress?: (p: LoadProgress) => void;
 }
 
@@ -213,7 +215,7 @@ async function resolveBackend(opts: LoadModelOptions): Promise<Backend> {
     const isNode = typeof process !== 'undefined' && !!process.versions?.node;
     if (isNode) {
       const { createBackend } = await import('../threads/index.js');
-      return createBackend({ threads: opts.threads });
+      return createBackend({ threads: opts.threads, minSplitWeights: opts.minSplitWeights });
     }
     // Browser without a worker spawner: one thread, in this (Web Worker) thread.
     const { WasmBackend } = await import('../threads/backend.js');

@@ -36,7 +36,16 @@ export interface BackendOptions {
    * does (the project's reference backend), 'generic' as ggml's reference quantizers.
    */
   activations?: 'x86' | 'generic';
+  /**
+   * Matrices with fewer weights than this run on the calling thread alone (default 2^20): below it a
+   * matmul takes about as long as waking a worker, and a worker descheduled on a busy machine costs more.
+   * 0 splits every matrix.
+   */
+  minSplitWeights?: number;
 }
+
+/** Default of BackendOptions.minSplitWeights. */
+export const MIN_SPLIT_WEIGHTS = 1 << 20;
 
 /** How long the caller spins for workers before sleeping (ms); a worker's share takes about as long as its own. */
 const CALLER_SPIN_MS = 5;
@@ -89,6 +98,8 @@ export class WasmBackend implements Backend {
   private out: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private nextId = 1;
   private disposed = false;
+  /** See BackendOptions.minSplitWeights (read when a matrix is prepared). */
+  minSplitWeights = MIN_SPLIT_WEIGHTS;
 
   constructor(
     spawner: WorkerSpawner | undefined,
@@ -220,7 +231,7 @@ export class WasmBackend implements Backend {
       };
       return m;
     }
-    const ranges = splitRows(rows, this.threads);
+    const ranges = splitRows(rows, rows * cols < this.minSplitWeights ? 1 : this.threads);
     const shares: Share[] = [];
     // Workers first (their copies run while this thread packs its own share).
     const pending: number[] = [];

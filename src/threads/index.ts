@@ -16,10 +16,12 @@ export function createBackend(
   opts: BackendOptions = {},
 ): Backend & { readonly threads: number; readonly relaxed: boolean } {
   const threads = opts.threads ?? defaultThreadCount();
-  return new WasmBackend(
+  const be = new WasmBackend(
     threads > 1 ? nodeSpawner : undefined,
     threads,
     opts.relaxed ?? 'auto',
     opts.activations,
   );
+  if (opts.minSplitWeights !== undefined) be.minSplitWeights = opts.minSplitWeights;
+  return be;
 }

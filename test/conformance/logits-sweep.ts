@@ -42,7 +42,7 @@ export const SWEEP_PROMPTS = [1, 101];
 export const SWEEP_BACKENDS = [
   { label: 'reference', opts: { backend: 'reference' as const } },
   { label: 'wasm ×1', opts: { backend: 'wasm' as const, threads: 1 } },
-  { label: 'wasm ×2', opts: { backend: 'wasm' as const, threads: 2 } },
+  { label: 'wasm ×2', opts: { backend: 'wasm' as const, threads: 2, minSplitWeights: 0 } },
 ];
 
 /** Top-k over which log-probs are compared (random models give flat distributions). */

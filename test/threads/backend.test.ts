@@ -29,7 +29,7 @@ test('splitRows covers all rows in multiples of 4', () => {
 for (const threads of [1, 2]) {
   for (const relaxed of [false, true]) {
     test(`${threads} thread(s), ${relaxed ? 'relaxed' : 'simd128'}: every type matches the reference`, () => {
-      const be = createBackend({ threads, relaxed });
+      const be = createBackend({ threads, relaxed, minSplitWeights: 0 });
       try {
         assert.match(be.name, new RegExp(`${relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread`));
         let seed = 100;
@@ -69,7 +69,7 @@ for (const threads of [1, 2]) {
 }
 
 test('several matrices stay usable; larger batches grow the shared buffers', () => {
-  const be = createBackend({ threads: 2 });
+  const be = createBackend({ threads: 2, minSplitWeights: 0 });
   try {
     const a = randomWeights(GgmlType.Q4_0, 64, 128, 1);
     const b = randomWeights(GgmlType.Q8_0, 20, 256, 2);
@@ -91,7 +91,7 @@ test('several matrices stay usable; larger batches grow the shared buffers', () 
 });
 
 test('types without wasm kernels (q4_1, q5_0, q5_1, bf16) fall back to matmulRef exactly', () => {
-  const be = createBackend({ threads: 2 });
+  const be = createBackend({ threads: 2, minSplitWeights: 0 });
   try {
     for (const type of [GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.BF16]) {
       const cols = 256;
@@ -112,7 +112,7 @@ test('types without wasm kernels (q4_1, q5_0, q5_1, bf16) fall back to matmulRef
 });
 
 test('bad input is rejected with messages naming the tensor', () => {
-  const be = createBackend({ threads: 2 });
+  const be = createBackend({ threads: 2, minSplitWeights: 0 });
   try {
     const data = new Uint8Array(4 * 176);
     assert.throws(
@@ -164,7 +164,7 @@ test('a worker that fails reports its error to the caller (no hang), and the poo
 test('a process that disposes its 2-thread backend exits promptly', () => {
   const code = `
     import { createBackend } from './src/threads/index.ts';
-    const be = createBackend({ threads: 2 });
+    const be = createBackend({ threads: 2, minSplitWeights: 0 });
     const m = be.prepareMatrix({ name: 'w', type: 0, dims: [4, 4], data: new Uint8Array(64) });
     be.matmul(m, new Float32Array(4), 1, new Float32Array(4));
     be.dispose();
@@ -175,4 +175,23 @@ test('a process that disposes its 2-thread backend exits promptly', () => {
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /done/);
+});
+
+test('matrices below minSplitWeights stay on the calling thread; larger ones are split', () => {
+  const be = createBackend({ threads: 2, minSplitWeights: 64 * 128 + 1 });
+  try {
+    const small = randomWeights(GgmlType.Q8_0, 64, 128, 5);
+    const big = randomWeights(GgmlType.Q8_0, 80, 128, 6);
+    const ms = be.prepareMatrix({ name: 's', type: GgmlType.Q8_0, dims: [128, 64], data: small });
+    const mb = be.prepareMatrix({ name: 'b', type: GgmlType.Q8_0, dims: [128, 80], data: big });
+    const shares = (m: unknown) => (m as { shares: unknown[] }).shares.length;
+    assert.equal(shares(ms), 1, 'small matrix: one share (this thread)');
+    assert.equal(shares(mb), 2, 'large matrix: split over both threads');
+    const x = randomActivations(3, 128, 9);
+    const out = new Float32Array(3 * 64);
+    be.matmul(ms, x, 3, out);
+    checkAgainstRef(GgmlType.Q8_0, small, 64, 128, x, 3, out, 2e-6, 'small');
+  } finally {
+    be.dispose();
+  }
 });
