@@ -1,5 +1,6 @@
 // MinHash signatures over word n-gram shingles and LSH band keys (fast 32-bit hashing in plain TS).
 import { fnv1a, mix32 } from '../text.js';
+import { simdAvailable, simdSignature } from './minhash-wasm.js';
 
 /** MinHash/LSH settings (defaults: word 5-grams, 14 bands × 8 rows ≈ 0.75 Jaccard threshold). */
 export interface MinHashOptions {
@@ -115,6 +116,10 @@ export function signature(h: MinHasher, text: string): Uint32Array {
   // minimum taken in signed order (any fixed total order gives a valid min-hash); stored as u32 bits.
   // Four hash functions per pass over the shingles keep their constants and running minima in registers.
   const sig = new Int32Array(k);
+  if (simdAvailable(k)) {
+    simdSignature(h.a, h.b, shingleBuf, ns, sig);
+    return new Uint32Array(sig.buffer);
+  }
   const a = new Int32Array(h.a.buffer);
   const b = new Int32Array(h.b.buffer);
   let i = 0;
