@@ -162,6 +162,17 @@ export interface TrainKernels {
     wd: number,
   ): void;
   sumsq(g: number, n: number): number;
+  rope(
+    x: number,
+    ld: number,
+    nRows: number,
+    T: number,
+    nh: number,
+    D: number,
+    cos: number,
+    sin: number,
+    sign: number,
+  ): void;
   scale(x: number, n: number, s: number): void;
   gemm(
     a: number,

@@ -149,6 +149,8 @@ export class TrainModel {
   private wg: WasmGemm | undefined;
   /** Arena offset of AdamW's m, v (nParams each) and decay mask (nParams bytes), float32 models only. */
   private optOff = -1;
+  /** Arena offset of the float32 RoPE tables (cos, then sin; [T, D/2] each), float32 models only. */
+  private ropeOff = -1;
 
   constructor(
     readonly cfg: TrainModelConfig,
@@ -205,6 +207,7 @@ export class TrainModel {
       this.gemm = new RefGemm(new Float64Array(L.size));
     } else {
       this.optOff = L.alloc(2 * count + Math.ceil(count / 4));
+      this.ropeOff = L.alloc(T * D);
       this.wg = new WasmGemm(createWasmMemory(L.size));
       this.gemm = this.wg;
     }
@@ -213,6 +216,10 @@ export class TrainModel {
     this.grads = this.arena.subarray(this.gOff, this.gOff + count);
     for (const t of tensors) this.p[t.name] = this.pOff + t.offset;
     this.tab = ropeTables(T, D, cfg.ropeTheta);
+    if (this.ropeOff >= 0) {
+      this.arena.set(this.tab.cos, this.ropeOff);
+      this.arena.set(this.tab.sin, this.ropeOff + (T * D) / 2);
+    }
   }
 
   /**
@@ -250,6 +257,15 @@ export class TrainModel {
   ): void {
     if (this.wg && d % 4 === 0) this.wg.k.rmsnorm_bwd(x * 4, w * 4, rs * 4, dy * 4, dx * 4, dw * 4, n, d);
     else rmsnormBackward(this.arena, x, w, rs, dy, dx, dw, n, d);
+  }
+
+  /** NeoX RoPE on nh heads at column `x` of rows of stride ld (fused WASM when head_dim is a multiple of 8). */
+  private ropeRows(x: number, ld: number, nh: number, sign: 1 | -1): void {
+    const { N, T, D } = this;
+    if (this.wg && D % 8 === 0) {
+      const c = this.ropeOff * 4;
+      this.wg.k.rope(x * 4, ld, N, T, nh, D, c, c + T * D * 2, sign);
+    } else rope(this.arena, x, ld, N, T, nh, D, this.tab, sign);
   }
 
   /** a[dst..dst+n) += a[src..src+n). */
@@ -324,8 +340,8 @@ export class TrainModel {
       const pre = `blk.${l}.`;
       this.rmsF(s.x, this.p[`${pre}attn_norm.weight`], s.xn1, s.rs1, N, E);
       g.nt(s.xn1, E, this.p[`${pre}attn_qkv.weight`], E, s.qkv, Dq, N, Dq, E, false);
-      rope(a, s.qkv, Dq, N, T, cfg.nHead, this.D, this.tab, 1);
-      rope(a, s.qkv + E, Dq, N, T, cfg.nHeadKv, this.D, this.tab, 1);
+      this.ropeRows(s.qkv, Dq, cfg.nHead, 1);
+      this.ropeRows(s.qkv + E, Dq, cfg.nHeadKv, 1);
       attentionForward(g, s.qkv, s.att, s.ao, shape);
       g.nt(s.ao, E, this.p[`${pre}attn_output.weight`], E, s.xm, E, N, E, E, false);
       this.addTo(s.xm, s.x, N * E);
@@ -412,8 +428,8 @@ export class TrainModel {
       g.xn(dx, 1, E, s.ao, E, G(`${pre}attn_output.weight`), E, E, E, N, true);
       a.fill(0, this.dqkv, this.dqkv + N * Dq);
       attentionBackward(g, s.qkv, s.att, this.dao, this.dqkv, this.tmpTT, shape);
-      rope(a, this.dqkv, Dq, N, T, cfg.nHead, this.D, this.tab, -1);
-      rope(a, this.dqkv + E, Dq, N, T, cfg.nHeadKv, this.D, this.tab, -1);
+      this.ropeRows(this.dqkv, Dq, cfg.nHead, -1);
+      this.ropeRows(this.dqkv + E, Dq, cfg.nHeadKv, -1);
       // qkv = xn1 · Wqkvᵀ (the saved q, k are rotated; Wqkv's gradient needs the pre-RoPE product only
       // through dqkv, which is now w.r.t. the unrotated projection)
       const Wqkv = this.p[`${pre}attn_qkv.weight`];

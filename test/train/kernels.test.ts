@@ -1,4 +1,4 @@
-// Fused WASM training ops (train-kernels.wat: softmax, cross-entropy, SiLU·up, RMSNorm, AdamW, norms) vs their TS twins.
+// Fused WASM training ops (train-kernels.wat: softmax, cross-entropy, RoPE, SiLU·up, RMSNorm, AdamW) vs their TS twins.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createWasmMemory, kernelsFor, WasmGemm } from '../../src/train/gemm.js';
@@ -8,6 +8,8 @@ import {
   crossEntropyWasm,
   rmsnormBackward,
   rmsnormForward,
+  rope,
+  ropeTables,
   siluMulBackward,
   siluMulForward,
   softmaxCausal,
@@ -97,6 +99,22 @@ test('cross-entropy: loss and gradient match the TS twin; a target outside the v
     for (let i = 4; i < 4 + n * V; i++)
       assert.ok(Math.abs(a[i] - ref[i]) <= 2e-7, `grad V=${V} element ${i}: ${a[i]} vs ${ref[i]}`);
     assert.throws(() => crossEntropyWasm(g, 4, [V], 0, 1, V), /target .* outside vocab/);
+  }
+});
+
+test('RoPE (forward and inverse rotation) matches the TS twin', () => {
+  const [T, D, nh, ld, rows] = [5, 16, 3, 53, 10];
+  const tab = ropeTables(T, D, 10000);
+  const cos = 1;
+  const sin = cos + (T * D) / 2;
+  const x = sin + (T * D) / 2 + 2;
+  const { g, a, ref } = setup(x + rows * ld, 13, 2);
+  a.set(tab.cos, cos);
+  a.set(tab.sin, sin);
+  for (const sign of [1, -1] as const) {
+    g.k.rope((x + 3) * 4, ld, rows, T, nh, D, cos * 4, sin * 4, sign);
+    rope(ref, x + 3, ld, rows, T, nh, D, tab, sign);
+    close(a, ref, x, rows * ld, 1e-5, `rope sign ${sign}`);
   }
 });
 

@@ -884,6 +884,42 @@
     (local.set $a (f64x2.add (local.get $a) (local.get $b)))
     (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
 
+  ;; NeoX RoPE in place on nh heads of D floats (D a multiple of 8) inside nRows rows of ld floats, position t = row mod T:
+  ;; (x0, x1) → (x0·c − x1·s, x0·s + x1·c) with c, s from the [T, D/2] float tables at $cos, $sin; sign −1 rotates back.
+  (func (export "rope") (param $x i32) (param $ld i32) (param $nRows i32) (param $T i32) (param $nh i32) (param $D i32)
+    (param $cos i32) (param $sin i32) (param $sign f32)
+    (local $r i32) (local $h i32) (local $i i32) (local $half i32) (local $o i32) (local $cb i32) (local $sb i32)
+    (local $x0 v128) (local $x1 v128) (local $c v128) (local $s v128) (local $sg v128) (local $p i32)
+    (local.set $half (i32.shl (i32.shr_u (local.get $D) (i32.const 1)) (i32.const 2)))
+    (local.set $sg (f32x4.splat (local.get $sign)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_s (local.get $r) (local.get $nRows)))
+      (local.set $cb (i32.add (local.get $cos) (i32.mul (i32.rem_u (local.get $r) (local.get $T)) (local.get $half))))
+      (local.set $sb (i32.add (local.get $sin) (i32.mul (i32.rem_u (local.get $r) (local.get $T)) (local.get $half))))
+      (local.set $h (i32.const 0))
+      (block $hd (loop $hl
+        (br_if $hd (i32.ge_s (local.get $h) (local.get $nh)))
+        (local.set $o (i32.add (local.get $x)
+          (i32.shl (i32.add (i32.mul (local.get $r) (local.get $ld)) (i32.mul (local.get $h) (local.get $D))) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (block $id (loop $il
+          (br_if $id (i32.ge_s (local.get $i) (local.get $half)))
+          (local.set $p (i32.add (local.get $o) (local.get $i)))
+          (local.set $x0 (v128.load (local.get $p)))
+          (local.set $x1 (v128.load (i32.add (local.get $p) (local.get $half))))
+          (local.set $c (v128.load (i32.add (local.get $cb) (local.get $i))))
+          (local.set $s (f32x4.mul (local.get $sg) (v128.load (i32.add (local.get $sb) (local.get $i)))))
+          (v128.store (local.get $p)
+            (f32x4.sub (f32x4.mul (local.get $x0) (local.get $c)) (f32x4.mul (local.get $x1) (local.get $s))))
+          (v128.store (i32.add (local.get $p) (local.get $half))
+            (f32x4.add (f32x4.mul (local.get $x0) (local.get $s)) (f32x4.mul (local.get $x1) (local.get $c))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $il)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $hl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
   ;; x[0..n) *= s (n a multiple of 4)
   (func (export "scale") (param $x i32) (param $n i32) (param $s f32)
     (call $scale_row (local.get $x) (local.get $n) (local.get $s)))
