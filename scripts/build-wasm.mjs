@@ -7,6 +7,9 @@
 // i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high + add in the plain one;
 // lines between `;;@if relaxed`, `;;@else` and `;;@end` are kept only in the matching build (blanked otherwise,
 // so wabt's line numbers stay right).
+//
+// `(call $f16_to_f32 X)` is inlined in every .wat (V8 in Node 20 does not inline wasm calls, and the K-quant
+// kernels convert a scale per block): the expression X (a load) is repeated, which is cheap.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
@@ -36,6 +39,33 @@ const expand = {
     select(src, true).replace(DOT8, '(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $1) (local.get $2))'),
 };
 
+/** Index just past the s-expression that starts at `open` (a '('). */
+function closeParen(src, open) {
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === '(') depth++;
+    else if (src[i] === ')' && --depth === 0) return i + 1;
+  }
+  throw new Error(`unbalanced parentheses after offset ${open}`);
+}
+const F16_CALL = '(call $f16_to_f32 ';
+function inlineF16(src) {
+  let out = '';
+  let i = 0;
+  for (let at = src.indexOf(F16_CALL); at >= 0; at = src.indexOf(F16_CALL, i)) {
+    const argStart = src.indexOf('(', at + F16_CALL.length - 1);
+    const argEnd = closeParen(src, argStart);
+    const x = src.slice(argStart, argEnd);
+    const end = closeParen(src, at);
+    out +=
+      src.slice(i, at) +
+      `(f32.reinterpret_i32 (i32.or (i32.shl (i32.and ${x} (i32.const 0x8000)) (i32.const 16)) ` +
+      `(i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (i32.shl (i32.and ${x} (i32.const 0x7fff)) (i32.const 13))) (f32.const 0x1p112)))))`;
+    i = end;
+  }
+  return out + src.slice(i);
+}
+
 const dir = 'src/kernels/wasm';
 const wats = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.wat')) : [];
 const wabt = await wabtInit();
@@ -44,7 +74,7 @@ for (const file of wats) {
   const base = file.replace(/\.wat$/, '');
   const variants = /^;;@variants relaxed\s*$/m.test(src) ? ['', 'relaxed'] : [''];
   for (const v of variants) {
-    const text = variants.length > 1 ? expand[v](src) : src;
+    const text = inlineF16(variants.length > 1 ? expand[v](src) : src);
     const mod = wabt.parseWat(file, text, {
       simd: true,
       relaxed_simd: true,
