@@ -96,6 +96,13 @@ export interface RetrievalEval {
   rejectedUnanswerable: number;
   n: number;
   misses: string[];
+  /** Per answerable question (in order): 1-based rank of the first chunk holding an answer, 0 when none in top-k. */
+  ranks: number[];
+}
+
+/** recall@j (j ≤ the k the ranks were taken at) from `RetrievalEval.ranks`. */
+export function recallAt(ranks: number[], j: number): number {
+  return ranks.filter((r) => r > 0 && r <= j).length / Math.max(1, ranks.length);
 }
 
 /** recall@k (answer string present in the retrieved chunks), MRR and gate accuracy. */
@@ -110,6 +117,7 @@ export async function evalRetrieval(
   let found = 0;
   let rejected = 0;
   const misses: string[] = [];
+  const ranks: number[] = [];
   const answerable = qa.filter((q) => q.answers.length > 0);
   const unanswerable = qa.filter((q) => q.answers.length === 0);
   for (const q of answerable) {
@@ -117,6 +125,7 @@ export async function evalRetrieval(
     const rank = r.hits.findIndex((h) =>
       containsAnswer(`${h.chunk.heading_path} ${h.chunk.text}`, q.answers),
     );
+    ranks.push(rank + 1);
     if (rank >= 0) {
       hit++;
       rr += 1 / (rank + 1);
@@ -133,6 +142,7 @@ export async function evalRetrieval(
     rejectedUnanswerable: unanswerable.length ? rejected / unanswerable.length : Number.NaN,
     n: qa.length,
     misses,
+    ranks,
   };
 }
 
