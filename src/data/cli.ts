@@ -8,6 +8,7 @@ import type { Document } from './document.js';
 import { annotate } from './edu/annotate.js';
 import { saveClassifier, trainClassifier } from './edu/classifier.js';
 import { cachedGenerator, OpenAICompatibleGenerator, type TextGenerator } from './generator.js';
+import { localGenerator } from './local-generator.js';
 import { byteTokenizer, type MixTokenizer, runMix } from './mix/mix.js';
 import { loadMixSpec } from './mix/spec.js';
 import { loadConfig } from './pipeline/config.js';
@@ -57,9 +58,17 @@ async function* readAll(paths: string[]): AsyncGenerator<Document> {
   for (const p of paths) yield* readJsonl(p, DEFAULT_FIELDS);
 }
 
-function generatorFrom(a: CliArgs, cmd: string, cacheDefault: string): TextGenerator {
+async function generatorFrom(a: CliArgs, cmd: string, cacheDefault: string): Promise<TextGenerator> {
   const g = get(a, 'generator');
   if (g && typeof (g as TextGenerator).complete === 'function') return g as TextGenerator;
+  const local = str(a, 'local');
+  if (local) {
+    // the local engine (a GGUF file): loaded on demand so the data toolkit does not need it otherwise
+    const { PocketModel } = await import('../engine/pocket-model.js');
+    const threads = get(a, 'threads') === undefined ? undefined : num(a, 'threads', 1);
+    const m = await PocketModel.load(local, { threads });
+    return cachedGenerator(localGenerator(m), str(a, 'cache-dir', cacheDefault) as string, `local:${local}`);
+  }
   const model = req(a, 'model', cmd);
   const base = new OpenAICompatibleGenerator({
     baseUrl: req(a, 'base-url', cmd),
@@ -105,6 +114,7 @@ export async function dataReport(a: CliArgs): Promise<void> {
 /**
  * `pocketlm data annotate` — score documents for educational value with an LLM.
  * Flags: `--input F.jsonl[,…]`, `--output OUT.jsonl`, `--base-url URL` (OpenAI-compatible, …/v1), `--model NAME`,
+ * or `--local MODEL.gguf` (pocketlm's own engine, `--threads N`; prompts longer than the context keep their end),
  * `--api-key KEY` (default $OPENAI_API_KEY), `--concurrency N` (4), `--cache-dir DIR` (OUT.cache), `--limit N`,
  * `--max-chars N` (3000), `--retries N` (5).
  */
@@ -113,7 +123,7 @@ export async function dataAnnotate(a: CliArgs): Promise<void> {
   const inputs = list(a, 'input');
   if (inputs.length === 0) throw new Error('pocketlm data annotate: --input is required');
   const r = await annotate(readAll(inputs), {
-    generator: generatorFrom(a, 'annotate', `${output}.cache`),
+    generator: await generatorFrom(a, 'annotate', `${output}.cache`),
     output,
     concurrency: num(a, 'concurrency', 4),
     limit: num(a, 'limit', 0),
@@ -159,7 +169,8 @@ export async function dataTrainClassifier(a: CliArgs): Promise<void> {
  * `pocketlm data synth` — generate synthetic teaching text.
  * Flags: `--out-dir DIR`, topics from `--topics "a,b"` or `--topics-file F` (one per line) or `--topics-from
  * ANNOTATED.jsonl` with `--min-score N` (3) and `--max-topics N` (100); `--formats textbook,story,exercise,qa`,
- * `--audiences young_children,middle_school,…`, `--samples N` (1), `--base-url`, `--model`, `--concurrency N`,
+ * `--audiences young_children,middle_school,…`, `--samples N` (1), `--base-url` and `--model` or `--local MODEL.gguf`
+ * (`--threads N`), `--concurrency N`,
  * `--cache-dir DIR`, `--pipeline P.yaml` (run that pipeline's stages over the output; run dir OUT/filtered).
  */
 export async function dataSynth(a: CliArgs): Promise<void> {
@@ -193,7 +204,7 @@ export async function dataSynth(a: CliArgs): Promise<void> {
     num(a, 'samples', 1),
   );
   const r = await runSynth(jobs, {
-    generator: generatorFrom(a, 'synth', join(outDir, 'cache')),
+    generator: await generatorFrom(a, 'synth', join(outDir, 'cache')),
     outDir,
     concurrency: num(a, 'concurrency', 4),
   });
