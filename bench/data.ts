@@ -1,5 +1,7 @@
-// Data toolkit benchmark: MB/s/core of the heuristic filter chain and of MinHash (1 and 2 workers), S-curve, langid.
-// Usage: npx tsx bench/data.ts [--mb 100] [--keep]   → writes bench/results/data.json
+// Data toolkit benchmark: MB/s/core of the heuristic filter chain and of MinHash (1 and 2 workers), S-curve, langid,
+// and annotation / synthetic generation throughput (docs/minute) on the local engine (models/default.gguf).
+// Usage: npm run bench:data [-- --mb 100] [--quick] [--keep] [--model models/default.gguf] [--annotate 40] [--synth 16]
+//   → writes bench/results/data.json (--quick: a smoke run on 8 MB, written to bench/results/data-quick.json)
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +24,15 @@ const arg = (name: string, def: number) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : def;
 };
-const totalMb = arg('mb', 100);
+const quick = argv.includes('--quick');
+const totalMb = arg('mb', quick ? 8 : 100);
+const strArg = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] as string) : def;
+};
+const modelPath = strArg('model', 'models/default.gguf');
+const nAnnotate = arg('annotate', quick ? 6 : 40);
+const nSynth = arg('synth', quick ? 4 : 16);
 const shards = 8;
 const dir = mkdtempSync(join(tmpdir(), 'pocketlm-bench-data-'));
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -41,7 +51,7 @@ log(
 );
 
 // 2. in-process filter breakdown (no I/O) on a 10 MB sample
-const sample = [...syntheticJsonl(7, 10e6)].map((l) => JSON.parse(l) as { text: string });
+const sample = [...syntheticJsonl(7, quick ? 2e6 : 10e6)].map((l) => JSON.parse(l) as { text: string });
 const sampleMb = sample.reduce((a, d) => a + Buffer.byteLength(d.text), 0) / 1e6;
 /** CPU seconds (user + system, all threads of this process) since `c0`. */
 const cpuSince = (c0: NodeJS.CpuUsage) => {
@@ -49,25 +59,30 @@ const cpuSince = (c0: NodeJS.CpuUsage) => {
   return (c.user + c.system) / 1e6;
 };
 const breakdown: Record<string, { mb_per_wall_s: number; mb_per_cpu_s: number }> = {};
-const measure = (name: string, fn: () => void) => {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  breakdown[name] = {
-    mb_per_wall_s: sampleMb / ((performance.now() - t0) / 1000),
-    mb_per_cpu_s: sampleMb / cpuSince(c0),
-  };
+/** Best of two runs (the first one includes JIT warm-up). */
+const fresh = () => sample.map((d) => ({ id: 'x', text: d.text, metadata: {} }));
+const measure = (name: string, fn: (docs: ReturnType<typeof fresh>) => void) => {
+  for (let rep = 0; rep < 2; rep++) {
+    const docs = fresh();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn(docs);
+    const r = {
+      mb_per_wall_s: sampleMb / ((performance.now() - t0) / 1000),
+      mb_per_cpu_s: sampleMb / cpuSince(c0),
+    };
+    const prev = breakdown[name];
+    if (!prev || r.mb_per_cpu_s > prev.mb_per_cpu_s) breakdown[name] = r;
+  }
 };
 const chain: Filter[] = [language(), gopherRepetition(), gopherQuality(), c4(), fineweb()];
 for (const f of chain) {
-  const docs = sample.map((d) => ({ id: 'x', text: d.text, metadata: {} }));
-  measure(f.name, () => {
+  measure(f.name, (docs) => {
     for (const d of docs) f.filter(d);
   });
 }
 {
-  const docs = sample.map((d) => ({ id: 'x', text: d.text, metadata: {} }));
-  measure('chain_in_process', () => {
+  measure('chain_in_process', (docs) => {
     for (const d of docs) for (const f of chain) if (f.filter(d) !== true) break;
   });
   const h = minHasher();
@@ -106,6 +121,7 @@ async function timed(name: string, stages: unknown[], workers: number) {
   );
   return {
     workers,
+    loadavg_1m: loadavg()[0],
     seconds: s,
     cpu_seconds: cpu,
     mb_per_s: mbps,
@@ -115,6 +131,76 @@ async function timed(name: string, stages: unknown[], workers: number) {
     docs_written: r.stats.docs_written,
   };
 }
+/** annotate() and runSynth() through the local engine: documents per minute (the model is tiny: scores are noise). */
+async function localEngine() {
+  const { PocketModel } = await import('../src/engine/pocket-model.js');
+  const { localGenerator } = await import('../src/data/local-generator.js');
+  const { annotate } = await import('../src/data/edu/annotate.js');
+  const { makeJobs, runSynth } = await import('../src/data/synth/synth.js');
+  const { readJsonl } = await import('../src/data/readers/jsonl.js');
+  const { DEFAULT_FIELDS } = await import('../src/data/readers/fields.js');
+  const model = await PocketModel.load(modelPath, { threads: 1 });
+  const info = {
+    model: modelPath,
+    backend: model.backendName,
+    n_ctx_train: model.config.nCtxTrain,
+    n_layer: model.config.nLayer,
+    n_embd: model.config.nEmbd,
+    file_bytes: statSync(modelPath).size,
+  };
+  // annotate: the first nAnnotate documents of one input shard, concurrency 1, one engine thread
+  const g1 = localGenerator(model);
+  const t0 = performance.now();
+  const a = await annotate(readJsonl(join(dir, 'in', 'shard-0.jsonl'), DEFAULT_FIELDS), {
+    generator: g1,
+    output: join(dir, 'annotated.jsonl'),
+    concurrency: 1,
+    limit: nAnnotate,
+  });
+  const ta = (performance.now() - t0) / 1000;
+  const docsA = a.annotated + a.unparsable;
+  // synth: topics × formats × audiences jobs
+  const topics = ['rivers', 'fractions', 'magnets', 'volcanoes', 'the water cycle', 'simple machines'];
+  const jobs = makeJobs(
+    topics,
+    ['textbook', 'story', 'exercise', 'qa'],
+    ['young_children', 'middle_school'],
+    1,
+  ).slice(0, nSynth);
+  const g2 = localGenerator(model);
+  const t1 = performance.now();
+  const sr = await runSynth(jobs, { generator: g2, outDir: join(dir, 'synth'), concurrency: 1 });
+  const ts = (performance.now() - t1) / 1000;
+  const r = {
+    ...info,
+    threads: 1,
+    annotate: {
+      docs: docsA,
+      seconds: ta,
+      docs_per_minute: (docsA * 60) / ta,
+      parsable_scores: a.annotated,
+      unparsable: a.unparsable,
+      prompts_truncated_to_context: g1.usage.truncated,
+      prompt_tokens: g1.usage.promptTokens,
+      generated_tokens: g1.usage.generatedTokens,
+      generated_tokens_per_s: g1.usage.generatedTokens / ta,
+    },
+    synth: {
+      docs: sr.generated,
+      seconds: ts,
+      docs_per_minute: (sr.generated * 60) / ts,
+      prompts_truncated_to_context: g2.usage.truncated,
+      prompt_tokens: g2.usage.promptTokens,
+      generated_tokens: g2.usage.generatedTokens,
+      generated_tokens_per_s: g2.usage.generatedTokens / ts,
+    },
+  };
+  log(
+    `local engine (${modelPath}, ${info.backend}): annotate ${r.annotate.docs_per_minute.toFixed(0)} docs/min, synth ${r.synth.docs_per_minute.toFixed(0)} docs/min`,
+  );
+  return r;
+}
+
 const heuristic = ['language', 'gopher_repetition', 'gopher_quality', 'c4', 'fineweb'];
 const results = {
   machine: {
@@ -127,7 +213,8 @@ const results = {
   in_process_mb_per_s: breakdown,
   heuristic_chain: [await timed('heuristic', heuristic, 1), await timed('heuristic', heuristic, 2)],
   minhash: [await timed('minhash', ['minhash_dedup'], 1), await timed('minhash', ['minhash_dedup'], 2)],
-  s_curve_14x8: measureSCurve([0.9, 0.8, 0.7, 0.5], 1000),
+  s_curve_14x8: measureSCurve([0.9, 0.8, 0.7, 0.5], quick ? 150 : 1000),
+  local_engine: await localEngine(),
   langid_heldout: (() => {
     let ok = 0;
     let n = 0;
@@ -141,8 +228,9 @@ const results = {
   })(),
   loadavg_at_end: loadavg(),
 };
+const outFile = quick ? 'bench/results/data-quick.json' : 'bench/results/data.json';
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/data.json', `${JSON.stringify(results, null, 1)}\n`);
+writeFileSync(outFile, `${JSON.stringify(results, null, 1)}\n`);
 if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 console.log('heuristic chain (langid + Gopher + C4 + FineWeb):');
 for (const r of results.heuristic_chain)
@@ -161,7 +249,11 @@ console.log(
     .join('; '),
 );
 console.log(`langid held-out: ${results.langid_heldout.correct}/${results.langid_heldout.sentences}`);
+const le = results.local_engine;
+console.log(
+  `local engine ${le.model} (${le.backend}, n_ctx ${le.n_ctx_train}): annotate ${le.annotate.docs_per_minute.toFixed(0)} docs/min (${le.annotate.parsable_scores}/${le.annotate.docs} parsable scores), synth ${le.synth.docs_per_minute.toFixed(0)} docs/min`,
+);
 console.log(
   `load average start ${results.machine.loadavg_at_start.map((x) => x.toFixed(1)).join(' ')}, end ${results.loadavg_at_end.map((x) => x.toFixed(1)).join(' ')} on ${results.machine.cpus} CPUs`,
 );
-console.log('→ bench/results/data.json');
+console.log(`→ ${outFile}`);

@@ -15,7 +15,7 @@ export interface AnnotateOptions {
   concurrency?: number;
   maxChars?: number;
   maxTokens?: number;
-  /** Stop after this many new annotations (0 = all). */
+  /** Stop after this many new documents were judged, parsable or not (0 = all). */
   limit?: number;
   onProgress?: (done: number) => void;
 }
@@ -67,7 +67,7 @@ export async function annotate(docs: AsyncIterable<Document>, o: AnnotateOptions
       res.skipped++;
       continue;
     }
-    if (o.limit && res.annotated + batch.length >= o.limit) break;
+    if (o.limit && res.annotated + res.unparsable + batch.length >= o.limit) break;
     batch.push(d);
     if (batch.length >= conc * 4) await flush();
   }
