@@ -24,12 +24,14 @@ export async function createRandomModelCommand(argv: string[]): Promise<void> {
     'n-head-kv': { type: 'string' },
     vocab: { type: 'string' },
     tied: { type: 'boolean' },
+    'distinct-rows': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(
       `usage: pocketlm create-random-model --preset ${Object.keys(PRESETS).join('|')} [--type ${TYPES.join('|')}] [--seed S] -o FILE\n` +
-        '       [--arch phi3|llama] [--layers N] [--n-embd N] [--n-ff N] [--n-head N] [--n-head-kv N] [--vocab FILE.gguf] [--tied]\n',
+        '       [--arch phi3|llama] [--layers N] [--n-embd N] [--n-ff N] [--n-head N] [--n-head-kv N] [--vocab FILE.gguf] [--tied]\n' +
+        '       [--distinct-rows N]  (benchmark files: quantize N rows per matrix and repeat them; much faster)\n',
     );
     return;
   }
@@ -78,6 +80,7 @@ export async function createRandomModelCommand(argv: string[]): Promise<void> {
     fileType: type,
     seed: num(values, 'seed', { int: true, fallback: 42 }),
     name: `random ${preset} ${type}`,
+    distinctRows: num(values, 'distinct-rows', { int: true, min: 1 }),
   });
   const t0 = performance.now();
   let lastPct = -1;

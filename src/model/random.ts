@@ -122,6 +122,12 @@ export interface RandomModelOptions {
   /** Standard deviation of the weights (default 0.02, plus a 1/sqrt(2·nLayer) factor on output projections). */
   std?: number;
   name?: string;
+  /**
+   * Draw and quantize only this many distinct rows per matrix and repeat them in a shuffled order
+   * (benchmark files: speed does not depend on the values, and quantizing billions of K-quant weights in
+   * TypeScript takes long). Default: every row drawn.
+   */
+  distinctRows?: number;
 }
 
 /**
@@ -147,6 +153,22 @@ export function randomModelSpec(o: RandomModelOptions): GgufToWrite {
       dims,
       type,
       data: () => {
+        const rows = dims[1] ?? 1;
+        const cols = dims[0]!;
+        const distinct = o.distinctRows;
+        if (kind !== 'norm' && distinct !== undefined && rows > distinct) {
+          const f = new Float32Array(distinct * cols);
+          const s = kind === 'proj' ? std / Math.sqrt(2 * c.nLayer) : std;
+          for (let i = 0; i < f.length; i++) f[i] = s * rng.normal();
+          const q = quantizeTensor(type, f, distinct, cols);
+          const rb = q.length / distinct;
+          const out = new Uint8Array(rows * rb);
+          for (let r = 0; r < rows; r++) {
+            const src = Math.floor(rng.uniform() * distinct);
+            out.set(q.subarray(src * rb, (src + 1) * rb), r * rb);
+          }
+          return out;
+        }
         const n = dims.reduce((a, b) => a * b, 1);
         const f = new Float32Array(n);
         if (kind === 'norm') for (let i = 0; i < n; i++) f[i] = 1 + 0.1 * rng.normal();
