@@ -51,6 +51,7 @@ export function gopherRepetition(options?: unknown): Filter {
   let wh: WordHashes = { a: new Uint32Array(1024), b: new Uint32Array(1024), len: new Uint32Array(1024) };
   let covered = new Uint8Array(1024);
   let counts = new Int32Array(1024);
+  let prefix = new Float64Array(1025);
   const topSorted = isSortedAscending(o.top_n_grams);
   const dupSorted = isSortedAscending(o.dup_n_grams);
   // the smallest n among dup_n_grams and the smallest fraction among those (for the shared upper bound)
@@ -86,12 +87,15 @@ export function gopherRepetition(options?: unknown): Filter {
         wh = { a: new Uint32Array(nW * 2), b: new Uint32Array(nW * 2), len: new Uint32Array(nW * 2) };
         covered = new Uint8Array(nW * 2);
       }
+      if (prefix.length < nW + 1) prefix = new Float64Array(nW * 2 + 1);
+      prefix[0] = 0;
       for (let i = 0; i < nW; i++) {
         const h = w.hash[i] as number;
         const len = (w.end[i] as number) - (w.start[i] as number);
         wh.a[i] = h;
         wh.b[i] = mix32(h ^ 0x9e3779b9 ^ len);
         wh.len[i] = len;
+        prefix[i + 1] = (prefix[i] as number) + len; // characters of words [0, i]
       }
       // Top n-grams. If no n-gram repeats, no longer one does either: then the "top" n'-gram is simply the
       // first one. Otherwise a pass for n can be skipped when it cannot fail: an n-gram occurs at most as often
@@ -108,7 +112,7 @@ export function gopherRepetition(options?: unknown): Filter {
           if (prevN > 0 && prevN < n && frac >= 0) {
             let bound = 0;
             for (let i = 0; i < count; i++) {
-              const b = (counts[i] as number) * ngramChars(wh, i, n, 1);
+              const b = (counts[i] as number) * ((prefix[i + n] as number) - (prefix[i] as number) + n - 1);
               if (b > bound) bound = b;
             }
             if (bound / total <= frac) continue;

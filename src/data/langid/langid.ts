@@ -191,21 +191,27 @@ export function defaultLangId(): LangIdModel {
   return defaultModel;
 }
 
-const trigramTables = new WeakMap<LangIdModel, Float64Array>();
+const trigramTables = new WeakMap<LangIdModel, Int32Array | null>();
+
+/** Fixed-point scale of the trigram table: bonuses are float32 values ≥ 1, hence multiples of 2^-23. */
+const TRI_SCALE = 2 ** 23;
 
 /**
  * For a 1–3-gram model: the summed bonuses of the 1-, 2- and 3-gram starting at a letter a–z followed by two
- * characters from [a–z ], per language (26 × 27 × 27 × L doubles). Bonuses are float32 values ≥ log 3 and the
- * sums stay far below 2^53 ulps, so adding the three in advance gives bit-identical totals.
+ * characters from [a–z ], per language (26 × 27 × 27 × L), as integers in units of 2^-23 (half the memory of
+ * doubles, so it stays in cache). Bonuses are float32 values ≥ log 3, so every sum is exact in this form and
+ * the totals equal the n-gram-by-n-gram sums bit for bit; null when a model does not allow that (then the
+ * general path is used).
  */
-function trigramTable(model: LangIdModel): Float64Array {
-  let t = trigramTables.get(model);
-  if (t) return t;
+function trigramTable(model: LangIdModel): Int32Array | null {
+  const cached = trigramTables.get(model);
+  if (cached !== undefined) return cached;
   const L = model.langs.length;
   const mask = (1 << model.bits) - 1;
-  t = new Float64Array(26 * 27 * 27 * L);
+  const t = new Int32Array(26 * 27 * 27 * L);
   const code = (x: number) => (x === 26 ? 32 : 97 + x);
-  for (let a = 0; a < 26; a++) {
+  let ok = true;
+  for (let a = 0; a < 26 && ok; a++) {
     for (let b = 0; b < 27; b++) {
       for (let c = 0; c < 27; c++) {
         const base = (a * 729 + b * 27 + c) * L;
@@ -217,14 +223,19 @@ function trigramTable(model: LangIdModel): Float64Array {
           x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
           x ^= x >>> 13;
           const bucket = x & mask;
-          for (let q = model.offsets[bucket] as number; q < (model.offsets[bucket + 1] as number); q++)
-            t[base + (model.lang[q] as number)] += model.diff[q] as number;
+          for (let q = model.offsets[bucket] as number; q < (model.offsets[bucket + 1] as number); q++) {
+            const v = (model.diff[q] as number) * TRI_SCALE;
+            const j = base + (model.lang[q] as number);
+            const sum = (t[j] as number) + v;
+            if (!Number.isInteger(v) || Math.abs(sum) >= 2 ** 31) ok = false;
+            t[j] = sum;
+          }
         }
       }
     }
   }
-  trigramTables.set(model, t);
-  return t;
+  trigramTables.set(model, ok ? t : null);
+  return ok ? t : null;
 }
 
 /**
@@ -244,6 +255,7 @@ export function identifyLanguage(
   const maxN = model.maxN;
   const { buf: str, len } = normalizeToBuffer(text, opts.maxChars ?? 1000);
   const tri = maxN === 3 ? trigramTable(model) : null;
+  const isum = new Float64Array(L); // fast-path sums in units of 2^-23 (exact integers)
   for (let i = 0; i < len; i++) {
     const c1 = str[i] as number;
     if (c1 === 32) continue; // no n-gram starts at a space
@@ -255,7 +267,7 @@ export function identifyLanguage(
       const x3 = c3 === 32 ? 26 : c3 - 97;
       if (x2 >= 0 && x2 <= 26 && x3 >= 0 && x3 <= 26) {
         const base = ((c1 - 97) * 729 + x2 * 27 + x3) * L;
-        for (let j = 0; j < L; j++) sum[j] += tri[base + j] as number;
+        for (let j = 0; j < L; j++) isum[j] += tri[base + j] as number;
         n += 3;
         continue;
       }
@@ -274,6 +286,7 @@ export function identifyLanguage(
       n++;
     }
   }
+  for (let j = 0; j < L; j++) sum[j] += (isum[j] as number) / TRI_SCALE;
   for (let j = 0; j < L; j++) sum[j] += n * (unseen[j] as number);
   const scores: Record<string, number> = {};
   if (n === 0) {
