@@ -40,8 +40,9 @@ export function recordToDocument(
     }
     if (m && typeof m === 'object' && !Array.isArray(m)) metadata = { ...(m as Record<string, unknown>) };
     else if (m !== undefined && m !== null) metadata.metadata = m;
-    for (const [k, v] of Object.entries(rec)) {
-      if (k !== f.text && k !== f.id && k !== f.url && k !== 'metadata') metadata[k] = v;
+    for (const k in rec) {
+      if (k !== f.text && k !== f.id && k !== f.url && k !== 'metadata' && Object.hasOwn(rec, k))
+        metadata[k] = rec[k];
     }
   }
   const doc: Document = {

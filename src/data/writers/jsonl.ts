@@ -15,10 +15,20 @@ export const ZSTD_LEVEL = 3;
 
 /** Serialise a Document as one JSON line (fixed key order: id, text, url, metadata). */
 export function documentToJson(d: Document): string {
-  const o: Record<string, unknown> = { id: d.id, text: d.text };
-  if (d.url !== undefined) o.url = d.url;
-  o.metadata = d.metadata;
-  return JSON.stringify(o);
+  // the same text as JSON.stringify({id, text, url?, metadata}), without building the object
+  if (
+    typeof d.id !== 'string' ||
+    typeof d.text !== 'string' ||
+    typeof d.metadata !== 'object' ||
+    !d.metadata
+  ) {
+    const o: Record<string, unknown> = { id: d.id, text: d.text };
+    if (d.url !== undefined) o.url = d.url;
+    o.metadata = d.metadata;
+    return JSON.stringify(o);
+  }
+  const url = d.url === undefined ? '' : `,"url":${JSON.stringify(d.url)}`;
+  return `{"id":${JSON.stringify(d.id)},"text":${JSON.stringify(d.text)}${url},"metadata":${JSON.stringify(d.metadata)}}`;
 }
 
 /** Compression implied by a file name (`.gz` → gzip, `.zst`/`.zstd` → zstd, else none). */
