@@ -1,4 +1,5 @@
-;; Exact dot-product scan for the vector index (WASM SIMD): out[r] = Σ_i data[r·stride + i] · q[i].
+;; Dot-product scans for the vector index (WASM SIMD): f32 rows (`scan`) and int8 rows against an int16
+;; query (`scan_i8`, the fast first pass; the index rescores its best candidates in f32).
 ;; Compiled to vector-scan-wasm.ts (base64) by test/rag/vector-scan.test.ts's regeneration check.
 (module
   (memory (export "memory") 1)
@@ -46,6 +47,44 @@
           (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
             (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (local.set $row (i32.add (local.get $row) (local.get $bytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+;; int8 rows: out[r] (i32) = Σ_i data[r·bytes + i] · q[i], data int8, q int16 (bytes·2 bytes), bytes a multiple of 32
+  (func (export "scan_i8") (param $data i32) (param $q i32) (param $out i32) (param $n i32) (param $bytes i32)
+    (local $r i32) (local $i i32) (local $row i32) (local $qp i32) (local $v v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $row (local.get $data))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.const 0))
+        (local.set $qp (local.get $q))
+        (block $e32
+          (loop $l32
+            (br_if $e32 (i32.ge_u (local.get $i) (local.get $bytes)))
+            (local.set $v (v128.load (i32.add (local.get $row) (local.get $i))))
+            (local.set $w (v128.load offset=16 (i32.add (local.get $row) (local.get $i))))
+            (local.set $a0 (i32x4.add (local.get $a0)
+              (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (v128.load (local.get $qp)))))
+            (local.set $a1 (i32x4.add (local.get $a1)
+              (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (v128.load offset=16 (local.get $qp)))))
+            (local.set $a2 (i32x4.add (local.get $a2)
+              (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (v128.load offset=32 (local.get $qp)))))
+            (local.set $a3 (i32x4.add (local.get $a3)
+              (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (v128.load offset=48 (local.get $qp)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (local.set $qp (i32.add (local.get $qp) (i32.const 64)))
+            (br $l32)))
+        (local.set $a0 (i32x4.add (i32x4.add (local.get $a0) (local.get $a1)) (i32x4.add (local.get $a2) (local.get $a3))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+            (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))

@@ -1,4 +1,5 @@
-// Tests the vector index: WASM SIMD scan vs its plain-TS twin, exact top-k, tombstones, and the embedded binary.
+// Tests the vector index: WASM SIMD scans (int8 + f32 rescoring, f32) vs the plain-TS twin, exact top-k,
+// tombstones, and the embedded binary.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -25,7 +26,7 @@ test('the embedded WASM binary is vector-scan.wat compiled by wabt', async () =>
   );
 });
 
-for (const kernel of ['wasm-simd', 'js'] as const) {
+for (const kernel of ['wasm-i8', 'wasm-f32', 'js'] as const) {
   test(`VectorIndex (${kernel}): exact top-k equals brute force over odd dims, tombstones, compaction`, () => {
     for (const dim of [3, 19, 64, 385]) {
       const rnd = lcg(dim);
@@ -79,7 +80,8 @@ test('WASM scan matches scanRef on raw rows', () => {
   const dim = 37;
   const stride = 40;
   const rnd = lcg(5);
-  const vi = new VectorIndex(dim, 8);
+  const vi = new VectorIndex(dim, 8, { kernel: 'wasm-f32' });
+  assert.equal(vi.kernel, 'wasm-f32');
   const rows: Float32Array[] = [];
   for (let i = 0; i < 100; i++) {
     const v = Float32Array.from({ length: dim }, rnd);
@@ -96,4 +98,53 @@ test('WASM scan matches scanRef on raw rows', () => {
   scanRef(data, qp, want, 100, stride);
   for (const [i, g] of got.entries())
     assert.ok(Math.abs(g - want[i]!) < SCORE_TOL, `row ${i}: ${g} vs ${want[i]}`);
+});
+
+test('int8 scan: integer dot products equal a plain reference; approximate scores within the error bound', () => {
+  const dim = 45; // not a multiple of 32: padding
+  const rnd = lcg(11);
+  const vi = new VectorIndex(dim, 4, { kernel: 'wasm-i8' });
+  assert.equal(vi.kernel, 'wasm-i8');
+  assert.equal(vi.stride8, 64);
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < 300; i++) {
+    const v = Float32Array.from({ length: dim }, () => rnd() * (1 + (i % 7)));
+    rows.push(v);
+    vi.add(i, 0, v);
+  }
+  const q = Float32Array.from({ length: dim }, rnd);
+  const { out, qStep, qL1 } = vi.approxScores(q);
+  const qm = Math.max(...q.map(Math.abs));
+  const q16 = Array.from(q, (x) => Math.round((x * 16383) / qm));
+  for (const [r, v] of rows.entries()) {
+    const s = Math.fround(Math.max(...v.map(Math.abs)) / 127);
+    let want = 0;
+    for (let i = 0; i < dim; i++) want += Math.round(v[i]! / s) * q16[i]!;
+    assert.equal(out[r], want, `row ${r}`);
+    const exact = v.reduce((a, x, i) => a + x * q[i]!, 0);
+    const l1 = v.reduce((a, x) => a + Math.abs(x), 0);
+    const bound = (s / 2) * qL1 + (qStep / 2) * (l1 + (dim * s) / 2) + 1e-6;
+    assert.ok(Math.abs(out[r]! * s * qStep - exact) <= bound, `row ${r}: bound`);
+  }
+});
+
+test('int8 kernel returns the exact f32 top-k on near-ties (candidate set widens)', () => {
+  const dim = 64;
+  const rnd = lcg(3);
+  const base = Float32Array.from({ length: dim }, rnd);
+  const vi = new VectorIndex(dim, 16, { kernel: 'wasm-i8' });
+  const ref = new VectorIndex(dim, 16, { kernel: 'js' });
+  // 2000 vectors within 1e-4 of each other: int8 cannot order them, the rescoring must
+  for (let i = 0; i < 2000; i++) {
+    const v = base.map((x) => x + 1e-4 * rnd());
+    vi.add(i, 0, v);
+    ref.add(i, 0, v);
+  }
+  const got = vi.search(base, 10);
+  const want = ref.search(base, 10);
+  assert.deepEqual(
+    got.map((h) => h.chunkId),
+    want.map((h) => h.chunkId),
+  );
+  assert.ok(vi.lastRescored > 42, `rescored ${vi.lastRescored}`);
 });
