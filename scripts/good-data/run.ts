@@ -1,5 +1,5 @@
 // "Good data is all you need", measured: the same small phi3 trained on raw web text vs the two-phase filtered + synthetic recipe.
-// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a,b,c] [--seeds 1,2]
+// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a,b,c,d] [--seeds 1,2]
 // Work files: $GD_WORK (default /tmp/pocketlm-good-data[-quick]); results: scripts/good-data/results.json (--quick: in the work dir).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,7 +38,7 @@ const positional = argv.filter(
   (a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--run') && !argv[i - 1]?.startsWith('--seeds'),
 );
 const STAGE = positional[0] ?? 'all';
-const RUNS = (flag('--run') ?? 'a,b,c').split(',') as Recipe[];
+const RUNS = (flag('--run') ?? 'a,b,c,d').split(',') as Recipe[];
 const SEEDS = (flag('--seeds') ?? (QUICK ? '1' : '1,2')).split(',').map(Number);
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const WORK = process.env.GD_WORK ?? (QUICK ? '/tmp/pocketlm-good-data-quick' : '/tmp/pocketlm-good-data');
@@ -94,6 +94,9 @@ const STAGES = `stages:
 output: {type: jsonl, compression: gzip, rejected: true}
 `;
 
+/** The same stages without near-duplicate removal (recipe d). */
+const STAGES_NO_MINHASH = STAGES.replace(/ {2}- minhash_dedup.*\n/, '');
+
 async function readDocs(paths: string[]): Promise<CorpusDoc[]> {
   const out: CorpusDoc[] = [];
   for (const p of paths)
@@ -104,11 +107,12 @@ async function readDocs(paths: string[]): Promise<CorpusDoc[]> {
 async function pipeline(
   name: string,
   glob: string,
+  stages = STAGES,
 ): Promise<{ read: number; written: number; drops: object }> {
   const y = join(WORK, `${name}.yaml`);
   writeFileSync(
     y,
-    `name: ${name}\nrun_dir: runs/${name}\ninput:\n  type: jsonl\n  paths: ["${glob}"]\n${STAGES}`,
+    `name: ${name}\nrun_dir: runs/${name}\ninput:\n  type: jsonl\n  paths: ["${glob}"]\n${stages}`,
   );
   const r = await runPipeline(y, { workers: 1, progress: false });
   log(`pipeline ${name}: ${r.stats.docs_read} → ${r.stats.docs_written} docs`);
@@ -128,11 +132,12 @@ const kinds = (docs: CorpusDoc[]) => {
 };
 
 /** The recipes: (a) raw web only; (b) the default model's two-phase recipe; (c) ablation: filtered web only, one phase. */
-type Recipe = 'a' | 'b' | 'c';
+type Recipe = 'a' | 'b' | 'c' | 'd';
 const RECIPES: Record<Recipe, string> = {
   a: 'a: raw web only (unfiltered)',
   b: 'b: filtered web → filtered web (edu ≥ 3) + synthetic',
   c: 'c: filtered web only (ablation, no synthetic / no phase 2)',
+  d: 'd: as b without near-duplicate removal (minhash_dedup off; diagnostic)',
 };
 const MIXES: Record<Recipe, unknown> = {
   a: {
@@ -175,12 +180,54 @@ const MIXES: Record<Recipe, unknown> = {
     seed: 1,
     phases: [{ name: 'filtered', sources: [{ name: 'web', paths: ['scored/web.jsonl'] }] }],
   },
+  d: {
+    name: 'good-data-d-recipe-no-minhash',
+    output_dir: 'tokens-d',
+    val_fraction: 0.02,
+    seed: 1,
+    phases: [
+      { name: 'phase1', sources: [{ name: 'web', paths: ['scored/web-nomh.jsonl'] }] },
+      {
+        name: 'phase2',
+        sources: [
+          { name: 'web-edu', paths: ['scored/web-nomh.jsonl'], where: { field: 'edu_score', min: 3 } },
+          { name: 'synthetic', paths: ['runs/synthetic-nomh'], epochs: 1 },
+        ],
+      },
+    ],
+  },
 };
 
+/** Filters `runs/<name>` and writes the edu-scored web documents to `scored/<out>`. */
+async function filterAndScore(
+  name: string,
+  stages: string,
+  out: string,
+  data: Record<string, Record<string, unknown>>,
+): Promise<void> {
+  (data.pipeline as Record<string, unknown>)[name] = await pipeline(name, 'raw/web-*.jsonl', stages);
+  const webDocs = await readDocs(await outputFiles(join(WORK, 'runs', name)));
+  for (const d of webDocs) (d.metadata as Record<string, unknown>).edu_score = eduScore(d.text);
+  writeFileSync(join(WORK, 'scored', out), jsonl(webDocs));
+  const hist = [0, 0, 0, 0, 0, 0];
+  for (const d of webDocs) hist[eduScore(d.text)]++;
+  (data.pipeline as Record<string, unknown>)[`${name}_kinds`] = kinds(webDocs);
+  (data.pipeline as Record<string, unknown>)[`${name}_edu_score_histogram`] = hist;
+}
+
 /** Builds WORK/tokens-<k> with the shared tokenizer unless it exists; adds its token counts to `report`. */
-async function ensureMix(k: Recipe, report: Record<string, unknown>): Promise<void> {
+async function ensureMix(k: Recipe, data: Record<string, Record<string, unknown>>): Promise<void> {
   const spec = resolveMixSpec(MIXES[k], `mix ${k}`, WORK);
   if (existsSync(join(spec.output_dir, 'manifest.json'))) return;
+  if (k === 'd' && !existsSync(join(WORK, 'scored', 'web-nomh.jsonl'))) {
+    await filterAndScore('web-nomh', STAGES_NO_MINHASH, 'web-nomh.jsonl', data);
+    data.pipeline['synthetic-nomh'] = await pipeline(
+      'synthetic-nomh',
+      'raw/synthetic.jsonl',
+      STAGES_NO_MINHASH,
+    );
+  }
+  const report = data.mix as Record<string, unknown>;
   const { tok, vocab, eos } = tokenizer();
   const mixTok = {
     tokenize: (t: string) => tok.tokenize(t, { addSpecial: true }),
@@ -218,17 +265,12 @@ async function dataStage(): Promise<void> {
     heldout_removed_exact_overlap: s.removed,
   };
   log(`corpus: ${JSON.stringify(report)}`);
-  report.pipeline = {
-    web: await pipeline('web', 'raw/web-*.jsonl'),
-    synthetic: await pipeline('synthetic', 'raw/synthetic.jsonl'),
-    heldout_web: await pipeline('heldout-web', 'heldout/web.jsonl'),
-  };
-  const webDocs = await readDocs(await outputFiles(join(WORK, 'runs/web')));
-  for (const d of webDocs) (d.metadata as Record<string, unknown>).edu_score = eduScore(d.text);
-  writeFileSync(join(WORK, 'scored', 'web.jsonl'), jsonl(webDocs));
-  const hist = [0, 0, 0, 0, 0, 0];
-  for (const d of webDocs) hist[eduScore(d.text)]++;
-  report.edu_score_histogram = hist;
+  const data = report as Record<string, Record<string, unknown>>;
+  data.pipeline = {};
+  await filterAndScore('web', STAGES, 'web.jsonl', data);
+  report.edu_score_histogram = data.pipeline.web_edu_score_histogram;
+  data.pipeline.synthetic = await pipeline('synthetic', 'raw/synthetic.jsonl');
+  data.pipeline.heldout_web = await pipeline('heldout-web', 'heldout/web.jsonl');
   // one tokenizer for both runs, trained on a neutral sample: every 4th raw (unfiltered) web doc + every 4th synthetic doc
   const sampleTexts = [...s.trainWeb, ...s.trainSynthetic].filter((_, i) => i % 4 === 0).map((d) => d.text);
   const t1 = performance.now();
@@ -245,7 +287,7 @@ async function dataStage(): Promise<void> {
   };
   log(`tokenizer: ${vocab.pieces.length} tokens in ${((performance.now() - t1) / 1000).toFixed(1)}s`);
   report.mix = {};
-  for (const k of Object.keys(MIXES) as Recipe[]) await ensureMix(k, report.mix as Record<string, unknown>);
+  for (const k of Object.keys(MIXES) as Recipe[]) await ensureMix(k, data);
   report.data_seconds = (performance.now() - t0) / 1000;
   writeFileSync(join(WORK, 'data-report.json'), JSON.stringify(report, null, 1));
   log(`mix: ${JSON.stringify(report.mix)}`);
@@ -267,7 +309,7 @@ async function trainStage(run: Recipe, seed: number): Promise<void> {
   }
   const dataPath = join(WORK, 'data-report.json');
   const data = JSON.parse(readFileSync(dataPath, 'utf8'));
-  await ensureMix(run, data.mix);
+  await ensureMix(run, data);
   writeFileSync(dataPath, JSON.stringify(data, null, 1));
   const started = new Date().toISOString();
   const t0 = performance.now();
