@@ -1,22 +1,9 @@
 // HTML → main text: @mozilla/readability over a linkedom DOM, rendered as markdown-ish text; plain-text fallback.
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { EXTRACT_DEFAULTS, type ExtractOptions } from './defaults.js';
 
-/** Options for extraction. */
-export interface ExtractOptions {
-  /** Give up on Readability after this many ms (checked after parsing; see docs) and use the fallback. */
-  timeout_ms: number;
-  /** Readability's element budget: pages with more elements go straight to the fallback. */
-  max_elements: number;
-  /** Skip Readability and use the plain-text fallback only. */
-  fallback_only: boolean;
-}
-
-export const EXTRACT_DEFAULTS: ExtractOptions = {
-  timeout_ms: 2000,
-  max_elements: 20_000,
-  fallback_only: false,
-};
+export { EXTRACT_DEFAULTS, type ExtractOptions };
 
 const BLOCK = new Set([
   'P',

@@ -3,10 +3,9 @@
 import { MINHASH_DEFAULTS } from '../dedup/minhash.js';
 import { type Filter, filterStage, isFilter, type Stage, settings } from '../document.js';
 import { SCORE_DEFAULTS, scoreStage } from '../edu/score-stage.js';
-import { EXTRACT_DEFAULTS } from '../extract/html.js';
+import { EXTRACT_DEFAULTS } from '../extract/defaults.js';
 import { C4_DEFAULTS, c4 } from '../filters/c4.js';
 import { DECONTAM_DEFAULTS, decontaminate } from '../filters/decontaminate.js';
-import { extract } from '../filters/extract.js';
 import { FINEWEB_DEFAULTS, fineweb } from '../filters/fineweb.js';
 import { GOPHER_QUALITY_DEFAULTS, gopherQuality } from '../filters/gopher-quality.js';
 import { GOPHER_REPETITION_DEFAULTS, gopherRepetition } from '../filters/gopher-repetition.js';
@@ -26,7 +25,8 @@ export type StageFactory = (settings: unknown, env: StageEnv) => Filter | Stage 
 /** Per-document stages and filters by name. */
 export const STAGES: Record<string, StageFactory> = {
   url_filter: (s) => urlFilter(s),
-  extract: (s) => extract(s),
+  // loaded on first use: linkedom and Readability are heavy to import in every worker
+  extract: async (s) => (await import('../filters/extract.js')).extract(s),
   language: (s) => language(s),
   gopher_repetition: (s) => gopherRepetition(s),
   gopher_quality: (s) => gopherQuality(s),
