@@ -340,6 +340,12 @@ test('c4: same verdicts, rewritten text and removed-line counts as the regex def
     {},
     { min_num_sentences: 1, min_words_per_line: 1, max_word_length: 8 },
     { filter_no_terminal_punct: false, remove_citations: false, filter_curly_bracket: false },
+    {
+      policy_substrings: ['Privacy', 'a.b', 'naïve', 'x|y', 'world'],
+      filter_lorem_ipsum: false,
+      min_num_sentences: 1,
+    },
+    { policy_substrings: [], filter_javascript: false, filter_lorem_ipsum: false, min_num_sentences: 2 },
   ];
   const seen = new Set<string>();
   for (const s of settings) {

@@ -63,6 +63,19 @@ export function countSentences(line: string): number {
 /** Create the C4 filter. Rewrites `doc.text` to the kept lines. Reasons: lorem_ipsum, curly_bracket, too_few_sentences. */
 export function c4(options?: unknown): Filter {
   const o = settings(C4_DEFAULTS, options, 'stage c4');
+  // Lines made only of ASCII characters contain a lowercased phrase exactly when this case-insensitive pattern
+  // matches them, so most lines skip toLowerCase and the phrase searches (null: phrases outside ASCII).
+  const phrases = [
+    ...(o.filter_lorem_ipsum ? ['lorem ipsum'] : []),
+    ...(o.filter_javascript ? ['javascript'] : []),
+    ...(o.filter_policy ? o.policy_substrings : []),
+  ];
+  const asciiPhrases = phrases.every((p) => /^[\x00-\x7f]*$/.test(p))
+    ? new RegExp(
+        phrases.length ? phrases.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') : '(?!)',
+        'i',
+      )
+    : null;
   return {
     name: 'c4',
     filter(doc: Document): FilterResult {
@@ -87,12 +100,14 @@ export function c4(options?: unknown): Filter {
           // words of line.split(/\s+/) on the trimmed line (count and longest), and its sentences (countSentences)
           let words = 1;
           let longest = 0;
+          let ascii = true;
           let ws = a;
           let sent = 0;
           let inRun = false;
           let blank = true;
           for (let i = a; i < b; i++) {
             const c = text.charCodeAt(i);
+            if (c > 127) ascii = false;
             if (c === 46 || c === 33 || c === 63) {
               if (inRun) sent++;
               inRun = false;
@@ -126,6 +141,11 @@ export function c4(options?: unknown): Filter {
               removed++;
             } else if (words < o.min_words_per_line) {
               removed++;
+            } else if (ascii && asciiPhrases !== null && !asciiPhrases.test(line)) {
+              // no phrase can occur: only the curly-bracket rule applies
+              if (o.filter_curly_bracket && line.includes('{')) return { reason: 'curly_bracket' };
+              sentences += sent;
+              kept.push(line);
             } else {
               const lower = line.toLowerCase();
               if (o.filter_lorem_ipsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
