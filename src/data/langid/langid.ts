@@ -191,6 +191,11 @@ export function defaultLangId(): LangIdModel {
   return defaultModel;
 }
 
+// per-call sums, reused across calls
+let sumBuf = new Float64Array(0);
+let isumBuf = new Float64Array(0);
+let expBuf = new Float64Array(0);
+
 const trigramTables = new WeakMap<LangIdModel, Int32Array | null>();
 
 /** Fixed-point scale of the trigram table: bonuses are float32 values ≥ 1, hence multiples of 2^-23. */
@@ -248,14 +253,19 @@ export function identifyLanguage(
   opts: { maxChars?: number; scale?: number } = {},
 ): LangIdResult {
   const L = model.langs.length;
-  const sum = new Float64Array(L);
+  if (sumBuf.length !== L) {
+    sumBuf = new Float64Array(L);
+    isumBuf = new Float64Array(L);
+    expBuf = new Float64Array(L);
+  }
+  const sum = sumBuf.fill(0);
   let n = 0;
   const { offsets, lang, diff, unseen } = model;
   const mask = (1 << model.bits) - 1;
   const maxN = model.maxN;
   const { buf: str, len } = normalizeToBuffer(text, opts.maxChars ?? 1000);
   const tri = maxN === 3 ? trigramTable(model) : null;
-  const isum = new Float64Array(L); // fast-path sums in units of 2^-23 (exact integers)
+  const isum = isumBuf.fill(0); // fast-path sums in units of 2^-23 (exact integers)
   for (let i = 0; i < len; i++) {
     const c1 = str[i] as number;
     if (c1 === 32) continue; // no n-gram starts at a space
@@ -297,7 +307,7 @@ export function identifyLanguage(
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < L; i++) max = Math.max(max, ((sum[i] as number) / n) * scale);
   let z = 0;
-  const e = new Float64Array(L);
+  const e = expBuf;
   for (let i = 0; i < L; i++) {
     e[i] = Math.exp(((sum[i] as number) / n) * scale - max);
     z += e[i] as number;
