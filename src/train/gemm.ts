@@ -174,6 +174,7 @@ export interface TrainKernels {
     sign: number,
   ): void;
   scale(x: number, n: number, s: number): void;
+  set_consts(p: number): void;
   gemm(
     a: number,
     sai: number,
@@ -301,7 +302,7 @@ export class WasmGemm implements Gemm {
   readonly k: TrainKernels;
   /** Byte offset of the calling thread's workspace. */
   readonly ws: number;
-  /** Byte offset of 64 bytes of scratch (after the GEMM workspace's tile) for the fused ops. */
+  /** Byte offset of 64 bytes of scratch (after the GEMM workspace's tile) for the fused ops; exp's constants follow. */
   readonly scratch: number;
   splitter?: RowSplitter;
   /** Below this many multiply-adds a GEMM stays on the calling thread. */
@@ -313,6 +314,7 @@ export class WasmGemm implements Gemm {
     this.k = instantiateKernels(memory);
     this.ws = workspaceOffset(memory, 0);
     this.scratch = this.ws + 655360 + 128;
+    this.k.set_consts(this.scratch + 64);
   }
   /** C (+)= op(A)·op(B) with general element strides (see gemmRef). */
   gemm(
