@@ -7,10 +7,15 @@ const COOP_COEP = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** Browser implementations of node builtins used on browser paths (the document parsers name files with node:path). */
+const BROWSER_IMPL: Record<string, string> = {
+  'node:path': fileURLToPath(new URL('../src/web/browser-path.ts', import.meta.url)),
+};
+
 /**
  * The engine's Node-only paths (file loading, worker_threads) are never taken in the browser, but their
  * modules are part of the import graph: every `node:*` import resolves to a stub whose named exports
- * (synthesized from its default export) throw when called.
+ * (synthesized from its default export) throw when called, except the functions in BROWSER_IMPL.
  */
 function nodeStubs(): Plugin {
   const PREFIX = '\0pocketlm-node-stub:';
@@ -22,12 +27,35 @@ function nodeStubs(): Plugin {
     },
     load(id) {
       if (!id.startsWith(PREFIX)) return null;
-      const name = JSON.stringify(id.slice(PREFIX.length));
+      const mod = id.slice(PREFIX.length);
+      const name = JSON.stringify(mod);
+      const impl = BROWSER_IMPL[mod];
       return {
-        code: `const fail = (k) => () => { throw new Error(${name} + '.' + String(k) + ' is not available in the browser'); };
-export default new Proxy({}, { get: (_t, k) => (k === '__esModule' ? false : fail(k)) });`,
+        code: `${impl ? `import * as impl from ${JSON.stringify(impl)};` : 'const impl = {};'}
+const fail = (k) => () => { throw new Error(${name} + '.' + String(k) + ' is not available in the browser'); };
+export default new Proxy({}, { get: (_t, k) => (k === '__esModule' ? false : k in impl ? impl[k] : fail(k)) });`,
         syntheticNamedExports: true,
       };
+    },
+  };
+}
+
+/**
+ * unpdf loads its serverless PDF.js build with `import('unpdf/pdfjs')`; the document worker instead gives
+ * it the build as a static asset (`unpdf/pdfjs?url`, via definePDFJSModule), so the 1.6 MB file is copied,
+ * not parsed and minified again. This stub replaces the bundled import and fails with a clear message.
+ */
+function pdfjsAsset(): Plugin {
+  const ID = '\0pocketlm-pdfjs-stub';
+  return {
+    name: 'pocketlm-pdfjs-asset',
+    enforce: 'pre',
+    resolveId(id) {
+      return id === 'unpdf/pdfjs' ? ID : null;
+    },
+    load(id) {
+      if (id !== ID) return null;
+      return `throw new Error('PDF.js is loaded as an asset in the browser: call definePDFJSModule first');`;
     },
   };
 }
@@ -35,8 +63,8 @@ export default new Proxy({}, { get: (_t, k) => (k === '__esModule' ? false : fai
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  plugins: [nodeStubs()],
-  worker: { format: 'es', plugins: () => [nodeStubs()] },
+  plugins: [nodeStubs(), pdfjsAsset()],
+  worker: { format: 'es', plugins: () => [nodeStubs(), pdfjsAsset()] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,6 @@
 // Renders a grounded answer: [n] citations as links to the numbered source passages listed under it.
 import { parseCitations } from '../rag/answer.js';
-import type { DocHit } from './doc-index.js';
+import { chunkLocation, type DocHit } from './doc-index.js';
 
 /** What renderGroundedAnswer showed. */
 export interface RenderedAnswer {
@@ -37,6 +37,8 @@ export function renderGroundedAnswer(
         a.className = 'cite';
         a.setAttribute('href', `#src-${key}-${n}`);
         a.textContent = `[${n}]`;
+        const c = used[n - 1]?.chunk;
+        if (c) a.setAttribute('title', `${c.source} ${chunkLocation(c)}`);
         body.append(a);
       }
       last = m.index! + m[0].length;
@@ -58,7 +60,7 @@ export function renderGroundedAnswer(
     const head = doc.createElement('div');
     head.className = 'src-head';
     const c = hit.chunk;
-    head.textContent = `[${i + 1}] ${c.source} · lines ${c.lineStart}–${c.lineEnd}${c.headingPath ? ` · ${c.headingPath}` : ''}`;
+    head.textContent = `[${i + 1}] ${c.source} · ${chunkLocation(c)}${c.headingPath ? ` · ${c.headingPath}` : ''}`;
     const p = doc.createElement('blockquote');
     p.textContent = c.text;
     li.append(head, p);

@@ -1,4 +1,4 @@
-// In-memory retrieval for the browser: plain text/Markdown → blocks → chunks, BM25 plus hashing-embedder vectors fused by RRF.
+// In-memory retrieval for the browser: parsed blocks (or plain text/Markdown) → chunks, BM25 plus hashing-embedder vectors fused by RRF.
 import type { Block } from '../rag/chunk.js';
 import { chunkBlocks } from '../rag/chunk.js';
 import { contentWords, HashingEmbedder } from '../rag/embedder.js';
@@ -12,6 +12,15 @@ export interface DocChunk {
   headingPath: string;
   lineStart: number;
   lineEnd: number;
+  /** 1-based page (PDF chunks). */
+  page?: number;
+  /** Document title (PDF metadata, HTML title, Markdown H1) when known. */
+  title?: string;
+}
+
+/** Where a chunk is in its document: "p. 3" for a PDF page, else "lines 4–9". */
+export function chunkLocation(c: Pick<DocChunk, 'page' | 'lineStart' | 'lineEnd'>): string {
+  return c.page ? `p. ${c.page}` : `lines ${c.lineStart}–${c.lineEnd}`;
 }
 
 /** A retrieval hit: a chunk and its fused score. */
@@ -141,9 +150,16 @@ export class DocIndex {
     return [...new Set(this.chunks.map((c) => c.source))];
   }
 
-  /** Chunks and indexes a document; returns the number of chunks added. Throws on an empty document. */
+  /** Chunks and indexes a plain-text/Markdown document; returns the number of chunks added. Throws on an empty document. */
   async add(source: string, text: string): Promise<number> {
-    const blocks = textToBlocks(text);
+    return this.addBlocks(source, textToBlocks(text));
+  }
+
+  /**
+   * Chunks and indexes a parsed document (blocks from src/rag/ingest: PDF blocks carry their page, which
+   * each chunk keeps); returns the number of chunks added. Throws on an empty document.
+   */
+  async addBlocks(source: string, blocks: Block[], title?: string): Promise<number> {
     const chunks = chunkBlocks(blocks, {
       maxTokens: this.chunkTokens,
       overlapTokens: Math.floor(this.chunkTokens / 8),
@@ -159,6 +175,8 @@ export class DocIndex {
         lineStart: c.lineStart,
         lineEnd: c.lineEnd,
       };
+      if (c.page) chunk.page = c.page;
+      if (title) chunk.title = title;
       const words = contentWords(`${c.headingPath} ${c.text}`);
       const tf = new Map<string, number>();
       for (const w of words) tf.set(w, (tf.get(w) ?? 0) + 1);

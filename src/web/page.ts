@@ -1,8 +1,9 @@
-// The offline chat page: model loading (file, drop, URL) with an OPFS/IndexedDB cache, streamed chat, and questions over dropped documents with citations.
+// The offline chat page: model loading (file, drop, URL) with an OPFS/IndexedDB cache, streamed chat, and questions over dropped documents (text, Markdown, HTML, PDF, code) with citations.
 import { buildMessages, DEFAULT_INSTRUCTION } from '../rag/answer.js';
 import { approxTokenCount } from '../rag/tokens.js';
 import { renderGroundedAnswer } from './answer-view.js';
-import { type DocHit, DocIndex } from './doc-index.js';
+import { chunkLocation, type DocHit, DocIndex } from './doc-index.js';
+import type { DocParseReply, DocParseRequest, ParsedFile } from './doc-parse.js';
 import type { EngineEvent, EngineRequest, EngineResult, ModelInfo } from './engine-protocol.js';
 import { type ModelCache, openModelCache } from './model-cache.js';
 
@@ -23,6 +24,12 @@ const $ = <T extends HTMLElement>(id: string) => {
 const params = new URLSearchParams(location.search);
 const state = {
   worker: new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' }),
+  /** Parses dropped documents off the page's thread (started when the page is ready). */
+  docWorker: undefined as Worker | undefined,
+  docPending: new Map<number, (r: DocParseReply) => void>(),
+  docBusy: 0,
+  /** Files that could not be indexed, by name, with the reason. */
+  docErrors: new Map<string, string>(),
   cache: undefined as ModelCache | undefined,
   info: undefined as ModelInfo | undefined,
   index: new DocIndex(),
@@ -247,17 +254,74 @@ function button(label: string, onClick: () => unknown): HTMLButtonElement {
 
 // ---- documents ---------------------------------------------------------------------------------
 
-async function addDocument(file: File): Promise<void> {
-  const text = await file.text();
+function docWorker(): Worker {
+  if (state.docWorker) return state.docWorker;
+  const w = new Worker(new URL('./doc-worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = (e: MessageEvent) => {
+    const r = e.data as DocParseReply;
+    state.docPending.get(r.id)?.(r);
+    state.docPending.delete(r.id);
+  };
+  w.onerror = (e) => {
+    // a crashed worker fails every file it holds; the next document starts a fresh one
+    const message = `document parser failed: ${e.message || 'script error'}`;
+    for (const [id, done] of state.docPending) done({ id, ok: false, message });
+    state.docPending.clear();
+    w.terminate();
+    if (state.docWorker === w) state.docWorker = undefined;
+  };
+  state.docWorker = w;
+  return w;
+}
+
+/** Parses a file in the document worker (its bytes are transferred). */
+async function parseInWorker(file: File): Promise<ParsedFile> {
+  const bytes = await file.arrayBuffer();
+  const id = state.nextId++;
+  const reply = await new Promise<DocParseReply>((resolve) => {
+    state.docPending.set(id, resolve);
+    const req: DocParseRequest = { id, name: file.name, type: file.type, bytes };
+    docWorker().postMessage(req, [bytes]);
+  });
+  if (!reply.ok) throw new Error(reply.message);
+  return reply.doc;
+}
+
+/** Parses (in the worker) and indexes one document; a failure is listed under the documents, not thrown. */
+async function addDocument(file: File): Promise<boolean> {
+  state.docBusy++;
+  document.body.dataset.docsPending = String(state.docBusy);
   try {
+    const doc = await parseInWorker(file);
     state.index.remove(file.name);
-    const n = await state.index.add(file.name, text);
-    setStatus(`Indexed ${file.name}: ${n} passage${n === 1 ? '' : 's'}`, 'ok');
+    await state.index.addBlocks(file.name, doc.blocks, doc.title);
+    state.docErrors.delete(file.name);
     $<HTMLInputElement>('use-docs').checked = true;
+    return true;
   } catch (e) {
-    setStatus((e as Error).message, 'error');
+    const msg = (e as Error).message;
+    state.docErrors.set(file.name, msg.startsWith(file.name) ? msg : `${file.name}: ${msg}`);
+    return false;
+  } finally {
+    state.docBusy--;
+    document.body.dataset.docsPending = String(state.docBusy);
+    renderDocs();
   }
-  renderDocs();
+}
+
+/** Indexes several documents (parsed one after another in the worker) and reports the outcome. */
+async function addDocuments(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  setStatus(`Reading ${files.length} document${files.length === 1 ? '' : 's'}…`);
+  const ok = await Promise.all(files.map(addDocument));
+  const good = files.filter((_, i) => ok[i]);
+  const bad = files.length - good.length;
+  const passages = state.index.chunks.filter((c) => good.some((f) => f.name === c.source)).length;
+  const msg =
+    (good.length > 0
+      ? `Indexed ${good.length === 1 ? good[0]!.name : `${good.length} documents`}: ${passages} passage${passages === 1 ? '' : 's'}`
+      : 'No document indexed') + (bad > 0 ? `; ${bad} could not be read (see Documents)` : '');
+  setStatus(msg, bad > 0 ? 'error' : 'ok');
 }
 
 function renderDocs(): void {
@@ -271,7 +335,8 @@ function renderDocs(): void {
     name.textContent = src;
     const meta = document.createElement('span');
     meta.className = 'size';
-    meta.textContent = `${n} passage${n === 1 ? '' : 's'}`;
+    const pages = new Set(state.index.chunks.filter((c) => c.source === src && c.page).map((c) => c.page));
+    meta.textContent = `${n} passage${n === 1 ? '' : 's'}${pages.size > 0 ? ` · ${pages.size} page${pages.size === 1 ? '' : 's'}` : ''}`;
     li.append(
       name,
       meta,
@@ -282,17 +347,37 @@ function renderDocs(): void {
     );
     ul.append(li);
   }
-  $('docs-empty').hidden = state.index.chunks.length > 0;
+  $('docs-empty').hidden = state.index.chunks.length > 0 || state.docErrors.size > 0;
   document.body.dataset.docs = String(state.index.chunks.length);
+  const errs = $('docs-errors');
+  errs.textContent = '';
+  for (const [name, message] of state.docErrors) {
+    const li = document.createElement('li');
+    li.dataset.name = name;
+    const text = document.createElement('span');
+    text.className = 'message';
+    text.textContent = message;
+    li.append(
+      text,
+      button('Dismiss', () => {
+        state.docErrors.delete(name);
+        renderDocs();
+      }),
+    );
+    errs.append(li);
+  }
+  document.body.dataset.docErrors = String(state.docErrors.size);
 }
 
 async function handleFiles(files: FileList | File[]): Promise<void> {
+  const docs: File[] = [];
   for (const f of Array.from(files)) {
     const head = new Uint8Array(await f.slice(0, 4).arrayBuffer());
     if (isGguf(head) || f.name.toLowerCase().endsWith('.gguf')) {
       await loadModel(`file:${f.name}:${f.size}`, async () => new Uint8Array(await f.arrayBuffer()));
-    } else await addDocument(f);
+    } else docs.push(f);
   }
+  await addDocuments(docs);
 }
 
 // ---- chat --------------------------------------------------------------------------------------
@@ -429,7 +514,8 @@ async function answerFromDocs(
   let spent = 0;
   for (const h of hits) {
     const c = h.chunk;
-    const part = `[${used.length + 1}] ${c.source} (lines ${c.lineStart}-${c.lineEnd}${c.headingPath ? `; ${c.headingPath}` : ''})\n${c.text}`;
+    const where = `${chunkLocation(c)}${c.headingPath ? `; ${c.headingPath}` : ''}`;
+    const part = `[${used.length + 1}] ${c.title && c.title !== c.source ? `${c.title} — ` : ''}${c.source} (${where})\n${c.text}`;
     const t = approxTokenCount(part) + 2;
     if (spent + t > budget) continue;
     parts.push(part);
@@ -530,6 +616,10 @@ const api = {
     return state.cache?.kind;
   },
   loadFromUrl,
+  /** Indexed passages (what retrieval searches). */
+  get docChunks() {
+    return state.index.chunks.map((c) => ({ ...c }));
+  },
   /** Benchmarks the loaded model in the worker. */
   bench(prompt: number, gen: number, runs: number) {
     const id = state.nextId++;
@@ -553,6 +643,8 @@ async function main(): Promise<void> {
   await refreshCacheList();
   await listServerModels();
   document.body.dataset.ready = '1';
+  // The parser worker fetches its code (and PDF.js) now, so documents dropped later parse offline too.
+  docWorker();
   const m = params.get('model');
   if (m) {
     $<HTMLInputElement>('model-url').value = m;

@@ -1,4 +1,4 @@
-// Grounded answer rendering (linkedom DOM): [n] links to numbered passages, cited ones highlighted, invalid numbers dropped.
+// Grounded answer rendering (linkedom DOM): [n] links to numbered passages (PDF pages named), cited ones highlighted, invalid numbers dropped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHTML } from 'linkedom';
@@ -36,6 +36,30 @@ test('renderGroundedAnswer: citations become links to their passages; cited pass
   assert.ok(items.every((li) => li.classList.contains('cited')));
   assert.equal(msg.getAttribute('data-cited'), '1,2');
   assert.match(msg.querySelector('.sources-title')?.textContent ?? '', /cited ones highlighted/);
+});
+
+test('renderGroundedAnswer: a PDF passage is cited by file name and page', () => {
+  const { document, msg, body } = setup();
+  const pdf: DocHit = {
+    chunk: {
+      id: 2,
+      source: 'report.pdf',
+      text: 'Sales rose.',
+      headingPath: '',
+      lineStart: 9,
+      lineEnd: 9,
+      page: 3,
+    },
+    score: 1,
+    bm25: 1,
+  };
+  renderGroundedAnswer(document, msg, body, 'Sales rose [2] on the farm [1].', [used[0]!, pdf], 'p');
+  const titles = [...body.querySelectorAll('a.cite')].map((a) => a.getAttribute('title'));
+  assert.deepEqual(titles, ['report.pdf p. 3', 'notes.md lines 1–3']);
+  const items = [...msg.querySelectorAll('.sources li')].map(
+    (li) => li.querySelector('.src-head')?.textContent,
+  );
+  assert.deepEqual(items, ['[1] notes.md · lines 1–3 · Farm > Bees', '[2] report.pdf · p. 3']);
 });
 
 test('renderGroundedAnswer: NOT FOUND replies and uncited answers still list the sources', () => {

@@ -1,4 +1,4 @@
-// Browser test of the chat page in headless Chromium: URL load, streamed chat, stop, documents with citations, cache reload.
+// Browser test of the chat page in headless Chromium: URL load, streamed chat, stop, documents (Markdown, PDF, HTML, code) with citations, cache reload.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildWebPage, startWebServer, type WebServer } from '../../src/cli/web.js';
 import { smallModel } from '../helpers/models.js';
+import { makePdf } from '../rag/helpers.js';
 
 const CHROMIUM = process.env.POCKETLM_CHROMIUM ?? '/usr/bin/chromium';
 /** Flags without which Chromium stalls on a closed network. */
@@ -36,6 +37,36 @@ Cooling uses a closed loop of liquid sodium pumped by three redundant turbines.
 
 The reactor is operated by a crew of four engineers led by chief engineer Mirela Voss.
 `;
+
+/** A two-page PDF: only page 2 says what colour the lamp is. */
+const PDF = makePdf(
+  [
+    ['Brannock Point visitor notes.', 'The visitor centre opens at nine.'],
+    ['The lighthouse lamp on Brannock Point shines violet every night.', 'It was rebuilt in 1911.'],
+  ],
+  'Brannock Point Notes',
+);
+
+/** A web page whose article is about ferries, wrapped in navigation, ads, scripts and a footer. */
+const HTML = `<!doctype html><html><head><title>Tessaly ferries | Harbour Portal</title>
+<script>var trackingCode = 'snorfwiggle';</script><style>.nav { color: red }</style></head>
+<body>
+<nav><a href="/">Home</a> | <a href="/shop">Shop</a> | <a href="/login">Login to Gribblenet</a></nav>
+<div class="sidebar ad"><p>Advertisement: buy cheap plumbus gadgets today.</p></div>
+<article>
+<h1>Tessaly ferries</h1>
+<p>The Tessaly ferry leaves the north quay at dawn and crosses the strait in two hours. Passengers board
+from the wooden pier next to the old customs house, and bicycles travel free of charge on every crossing.</p>
+<h2>Tickets</h2>
+<p>Tickets are sold at the quay kiosk and on board. A return ticket costs twelve silver marks, and children
+under ten travel free. The last ferry back leaves the island at sunset, so day visitors should plan ahead.</p>
+</article>
+<footer>Copyright 2026 Blimcorp. All rights reserved. Privacy policy.</footer>
+</body></html>`;
+
+/** A source file (indexed as code). */
+const PY =
+  '# Tide table helper.\n\ndef high_tide(day):\n    # hour of the high tide at Tessaly\n    return (day * 50) % 24\n';
 
 let dir: string;
 let srv: WebServer;
@@ -197,6 +228,68 @@ test('page: loads a model by URL, streams a chat reply, stops, answers over a dr
   assert.match(firstSrc, /^\[1\] reactor\.md/);
   assert.match(firstSrc, /helium-3/, 'the best passage is the one about fuel');
   assert.ok(rag.stats.length > 0);
+
+  // PDF, HTML and code files dropped together with a corrupt PDF and an unsupported file: each is parsed
+  // in the document worker, the bad ones are listed with their reason, the others indexed.
+  await page.evaluate(
+    ({ pdf, html, py }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(pdf)], 'brannock.pdf', { type: 'application/pdf' }));
+      dt.items.add(new File([html], 'ferries.html', { type: 'text/html' }));
+      dt.items.add(new File([py], 'tides.py', { type: '' }));
+      dt.items.add(
+        new File(['%PDF-1.4\nthis is not really a pdf\n'], 'broken.pdf', { type: 'application/pdf' }),
+      );
+      dt.items.add(
+        new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2])], 'photo.png', { type: 'image/png' }),
+      );
+      document.body.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
+      );
+    },
+    { pdf: [...PDF], html: HTML, py: PY },
+  );
+  await page.waitForSelector('body[data-doc-errors="2"][data-docs-pending="0"]', { timeout: 30_000 });
+  const errors = await page.locator('#docs-errors li .message').allTextContents();
+  assert.equal(errors.length, 2, `errors: ${errors.join(' | ')}`);
+  assert.match(errors.find((e) => e.startsWith('broken.pdf')) ?? '', /^broken\.pdf: PDF could not be parsed/);
+  assert.match(
+    errors.find((e) => e.startsWith('photo.png')) ?? '',
+    /^photo\.png: unsupported file type \(\.png/,
+  );
+  const listed = await page.locator('#docs-list li .name').allTextContents();
+  assert.deepEqual(listed.sort(), ['brannock.pdf', 'ferries.html', 'reactor.md', 'tides.py']);
+  type Chunk = { source: string; text: string; page?: number; headingPath: string; title?: string };
+  const chunks = await page.evaluate(
+    () => (globalThis as unknown as { pocketlm: { docChunks: Chunk[] } }).pocketlm.docChunks,
+  );
+  const pdfChunks = chunks.filter((c) => c.source === 'brannock.pdf');
+  assert.deepEqual(
+    pdfChunks.map((c) => c.page),
+    [1, 2],
+    'one chunk per PDF page, each with its page',
+  );
+  assert.match(pdfChunks[1]!.text, /shines violet/);
+  assert.equal(pdfChunks[0]!.title, 'Brannock Point Notes');
+  const htmlText = chunks
+    .filter((c) => c.source === 'ferries.html')
+    .map((c) => `${c.headingPath}\n${c.text}`)
+    .join('\n');
+  assert.match(htmlText, /leaves the north quay at dawn/);
+  assert.match(htmlText, /(^|> )Tickets\n[^\n]*twelve silver marks/m, 'heading paths come from the article');
+  for (const junk of ['snorfwiggle', 'Gribblenet', 'plumbus', 'Blimcorp', 'color: red'])
+    assert.ok(!htmlText.includes(junk), `HTML boilerplate "${junk}" was indexed: ${htmlText}`);
+  assert.ok(chunks.some((c) => c.source === 'tides.py' && /def high_tide/.test(c.text)));
+
+  // A question only the PDF answers: its page-2 passage is source [1], cited as "brannock.pdf p. 2".
+  await sendAndWait(page, 'What colour is the lighthouse lamp on Brannock Point?');
+  const pdfMsg = page.locator('.msg.assistant').last();
+  assert.equal(await pdfMsg.getAttribute('data-kind'), 'rag');
+  const pdfSrc = (await pdfMsg.locator('.sources li').first().textContent()) ?? '';
+  assert.match(pdfSrc, /^\[1\] brannock\.pdf · p\. 2/, `first source: ${pdfSrc}`);
+  assert.match(pdfSrc, /shines violet/);
+  const cites = await pdfMsg.locator('a.cite').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+  for (const t of cites) assert.match(t ?? '', /^\S+ (p\. \d+|lines \d+–\d+)$/);
 
   // An unrelated question finds nothing and does not call the model.
   const nf = await sendAndWait(page, 'xylophone quasar?');
