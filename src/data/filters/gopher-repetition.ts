@@ -144,6 +144,25 @@ export function gopherRepetition(options?: unknown): Filter {
       // on words that are all covered by n0-grams occurring at least twice, and counted m-grams never
       // overlap; so the repeated characters are at most the characters of those covered words. When that
       // bound is within every rule's fraction, no rule can fail and the greedy scans are skipped.
+      if (dupMinFrac >= 0 && prevN > 0 && prevN <= dupMinN) {
+        // Cheaper, looser bound from the last top-n pass (n' = prevN ≤ n0): the n'-grams inside a repeated
+        // n0-gram all occur at least twice, so every repeated n0-gram lies in a run of n0 − n' + 1 consecutive
+        // positions whose n'-gram count is ≥ 2.
+        const n0 = dupMinN;
+        const k = n0 - prevN;
+        const cnt = nW - prevN + 1;
+        covered.fill(0, 0, nW);
+        let run = 0;
+        for (let i = 0; i < cnt; i++) {
+          if ((counts[i] as number) >= 2) {
+            run++;
+            if (run > k) covered.fill(1, i - k, i - k + n0);
+          } else run = 0;
+        }
+        let bound = 0;
+        for (let i = 0; i < nW; i++) if (covered[i]) bound += wh.len[i] as number;
+        if (bound / total <= dupMinFrac) return true;
+      }
       if (dupMinFrac >= 0) {
         const n0 = dupMinN;
         const count = rollingNgramKeys(wh, n0, ka, kb, nW);
