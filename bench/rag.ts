@@ -1,7 +1,7 @@
 // Benchmark of the knowledge base: ingest throughput, query latency over 100k chunks (with and without a
 // bge-small-shaped BERT query embedder), index size, QA recall.
 // Usage: npm run bench:rag [-- --quick] [--chunks 100000] [--queries 200] [--kb FILE (reuse/keep the big KB)]
-//        [--embed-types f32,f16,q8_0] [--out FILE]   → bench/results/rag.json (+ a summary on stdout).
+//        [--embed-types f32,f16,f16>f32,f16>q8_0,q8_0] [--out FILE]   → bench/results/rag.json (+ a summary on stdout).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,9 @@ const QUICK = values.quick ?? false;
 const N_CHUNKS = Number(values.chunks ?? (QUICK ? 10_000 : 100_000));
 const N_QUERIES = Number(values.queries ?? (QUICK ? 60 : 200));
 const N_DOCS = Number(values.docs ?? (QUICK ? 60 : 300));
-const EMBED_TYPES = (values['embed-types'] ?? (QUICK ? 'q8_0' : 'f32,f16,q8_0')).split(',').filter(Boolean);
+const EMBED_TYPES = (values['embed-types'] ?? (QUICK ? 'q8_0' : 'f32,f16,f16>f32,f16>q8_0,q8_0'))
+  .split(',')
+  .filter(Boolean);
 
 // deterministic pseudo-text: Zipf-distributed words from a 20k-word synthetic vocabulary
 let seed = 12345;
@@ -240,9 +242,12 @@ async function main() {
       const tokenizer = [...readGgufFile(vocPath).metadata].filter(([k]) => k.startsWith('tokenizer.'));
       const userQueries = USER_QUESTIONS.slice(0, QUICK ? 20 : USER_QUESTIONS.length);
       for (const t of EMBED_TYPES) {
-        const type = { f32: GgmlType.F32, f16: GgmlType.F16, q8_0: GgmlType.Q8_0 }[t];
-        if (type === undefined) throw new Error(`--embed-types: ${t} is not f32, f16 or q8_0`);
-        const path = join(work, `bge-small-random-${t}.gguf`);
+        // "f16>q8_0" / "f16>f32": an F16 file requantized / expanded at load (GgufEmbedderOptions.matmulType)
+        const [ft, mm] = t.split('>') as [string, string | undefined];
+        const type = { f32: GgmlType.F32, f16: GgmlType.F16, q8_0: GgmlType.Q8_0 }[ft];
+        if (type === undefined || (mm !== undefined && mm !== 'q8_0' && mm !== 'f32'))
+          throw new Error(`--embed-types: ${t} is not f32, f16, q8_0, f16>q8_0 or f16>f32`);
+        const path = join(work, `bge-small-random-${ft}.gguf`);
         writeGgufFile(
           path,
           randomBertSpec({
@@ -257,7 +262,7 @@ async function main() {
           }),
         );
         const tl0 = performance.now();
-        const g = await loadGgufEmbedder(path);
+        const g = await loadGgufEmbedder(path, mm ? { matmulType: mm as 'q8_0' | 'f32' } : {});
         const loadS = (performance.now() - tl0) / 1000;
         try {
           const toks = userQueries.map((q) => g.tokens(q).length);
