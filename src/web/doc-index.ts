@@ -18,9 +18,10 @@ export interface DocChunk {
   title?: string;
 }
 
-/** Where a chunk is in its document: "p. 3" for a PDF page, else "lines 4–9". */
+/** Where a chunk is in its document: "p. 3" for a PDF page, else "lines 4–9" (or "line 4"). */
 export function chunkLocation(c: Pick<DocChunk, 'page' | 'lineStart' | 'lineEnd'>): string {
-  return c.page ? `p. ${c.page}` : `lines ${c.lineStart}–${c.lineEnd}`;
+  if (c.page) return `p. ${c.page}`;
+  return c.lineEnd > c.lineStart ? `lines ${c.lineStart}–${c.lineEnd}` : `line ${c.lineStart}`;
 }
 
 /** A retrieval hit: a chunk and its fused score. */

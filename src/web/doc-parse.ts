@@ -27,16 +27,24 @@ export type DocParseReply =
 const isPdf = (b: Uint8Array) =>
   b.length >= 5 && b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 && b[4] === 0x2d;
 
+const KIND_BY_MIME: Record<string, DocKind> = {
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'text/markdown': 'md',
+  'text/x-markdown': 'md',
+};
+
 /**
  * The kind of a dropped file: by extension (the same table as the Node ingester), else a PDF by its
- * `%PDF-` magic, else plain text when the browser says `text/*`; undefined when unsupported.
+ * `%PDF-` magic, else by the browser's MIME type (HTML, Markdown, any other `text/*` as plain text);
+ * undefined when unsupported.
  */
 export function kindOfFile(name: string, type: string, bytes: Uint8Array): DocKind | undefined {
   const k = detectKind(name);
   if (k) return k;
   if (isPdf(bytes)) return 'pdf';
-  if (type.startsWith('text/')) return 'txt';
-  return undefined;
+  const mime = type.split(';')[0]!.trim().toLowerCase();
+  return KIND_BY_MIME[mime] ?? (mime.startsWith('text/') ? 'txt' : undefined);
 }
 
 /**

@@ -33,6 +33,7 @@ test('parseDocumentFile: PDF blocks keep their pages; chunks and citations say "
   const [txt] = await idx.search('gamma');
   assert.equal(txt!.chunk.page, undefined);
   assert.equal(chunkLocation(txt!.chunk), 'lines 1–3');
+  assert.equal(chunkLocation({ lineStart: 7, lineEnd: 7 }), 'line 7');
 });
 
 test('parseDocumentFile: HTML main text without boilerplate; Markdown headings; code; text/* fallback', async () => {
@@ -56,6 +57,9 @@ test('parseDocumentFile: HTML main text without boilerplate; Markdown headings; 
   assert.equal(code.kind, 'code');
   assert.equal((await parseDocumentFile('NOTES', 'text/plain', enc('plain words'))).kind, 'txt');
   assert.equal(kindOfFile('scan', '', makePdf([['x']])), 'pdf', 'a PDF without an extension, by its magic');
+  assert.equal(kindOfFile('page', 'text/html; charset=utf-8', enc('<p>x</p>')), 'html');
+  assert.equal(kindOfFile('notes', 'text/markdown', enc('# x')), 'md');
+  assert.equal(kindOfFile('blob', 'application/octet-stream', enc('x')), undefined);
 });
 
 test('parseDocumentFile: corrupt, unsupported, binary and empty files fail with the file name', async () => {

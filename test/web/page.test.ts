@@ -289,7 +289,7 @@ test('page: loads a model by URL, streams a chat reply, stops, answers over a dr
   assert.match(pdfSrc, /^\[1\] brannock\.pdf · p\. 2/, `first source: ${pdfSrc}`);
   assert.match(pdfSrc, /shines violet/);
   const cites = await pdfMsg.locator('a.cite').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
-  for (const t of cites) assert.match(t ?? '', /^\S+ (p\. \d+|lines \d+–\d+)$/);
+  for (const t of cites) assert.match(t ?? '', /^\S+ (p\. \d+|lines? \d+(–\d+)?)$/);
 
   // An unrelated question finds nothing and does not call the model.
   const nf = await sendAndWait(page, 'xylophone quasar?');
