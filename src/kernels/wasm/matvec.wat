@@ -724,11 +724,13 @@
 
   ;; ---------------------------------------------------------------- Q4_K × Q8_K
   (func $q4_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
-    (local $facc v128) (local $acc v128) (local $m v128) (local $j i32) (local $q i32) (local $xp i32)
+    (local $scv v128) (local $facc v128) (local $acc v128) (local $m v128) (local $j i32) (local $q i32) (local $xp i32)
     (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $dx f32)
     (local.set $m (i8x16.splat (i32.const 15)))
     (loop $blk
+      ;; the 8 sub-block scales as i16 lanes, broadcast per use by a shuffle
+      (local.set $scv (v128.load8x8_u offset=4 (local.get $w)))
       (local.set $acc (v128.const i32x4 0 0 0 0))
       ;; sub-blocks 0, 1
       (local.set $wa (v128.load offset=20 (local.get $w)))
@@ -747,10 +749,10 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
+              (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=5 (local.get $w)))))))
+              (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $scv) (local.get $scv))))))
       ;; sub-blocks 2, 3
       (local.set $wa (v128.load offset=52 (local.get $w)))
       (local.set $wb (v128.load offset=68 (local.get $w)))
@@ -768,10 +770,10 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
+              (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=7 (local.get $w)))))))
+              (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $scv) (local.get $scv))))))
       ;; sub-blocks 4, 5
       (local.set $wa (v128.load offset=84 (local.get $w)))
       (local.set $wb (v128.load offset=100 (local.get $w)))
@@ -789,10 +791,10 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
+              (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=9 (local.get $w)))))))
+              (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $scv) (local.get $scv))))))
       ;; sub-blocks 6, 7
       (local.set $wa (v128.load offset=116 (local.get $w)))
       (local.set $wb (v128.load offset=132 (local.get $w)))
@@ -810,10 +812,10 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
+              (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=11 (local.get $w)))))))
+              (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $scv) (local.get $scv))))))
       (local.set $dx (f32.load offset=304 (local.get $x)))
       (local.set $facc
         (f32x4.sub
@@ -834,12 +836,14 @@
   ;; Two activation rows (x, y) at once against one Q4_K row: weights, nibbles and scales loaded once
   ;; (prefill). Results stored at oa and ob.
   (func $q4_k_row2 (param $w i32) (param $x i32) (param $y i32) (param $nb i32) (param $oa i32) (param $ob i32)
-    (local $fa v128) (local $fb v128) (local $aa v128) (local $ab v128) (local $m v128)
+    (local $scv v128) (local $fa v128) (local $fb v128) (local $aa v128) (local $ab v128) (local $m v128)
     (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $sl v128) (local $sh v128)
     (local $mn v128) (local $d f32) (local $dm f32) (local $dx f32)
     (local.set $m (i8x16.splat (i32.const 15)))
     (loop $blk
+      ;; the 8 sub-block scales as i16 lanes, broadcast per use by a shuffle
+      (local.set $scv (v128.load8x8_u offset=4 (local.get $w)))
       (local.set $aa (v128.const i32x4 0 0 0 0))
       (local.set $ab (v128.const i32x4 0 0 0 0))
       (local.set $wa (v128.load offset=20 (local.get $w)))
@@ -848,8 +852,8 @@
       (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
       (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
-      (local.set $sl (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
-      (local.set $sh (i16x8.splat (i32.load8_u offset=5 (local.get $w))))
+      (local.set $sl (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $scv) (local.get $scv)))
+      (local.set $sh (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $scv) (local.get $scv)))
       (local.set $x0 (v128.load offset=0 (local.get $x)))
       (local.set $x1 (v128.load offset=16 (local.get $x)))
       (local.set $x2 (v128.load offset=32 (local.get $x)))
@@ -874,8 +878,8 @@
       (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
       (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
-      (local.set $sl (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
-      (local.set $sh (i16x8.splat (i32.load8_u offset=7 (local.get $w))))
+      (local.set $sl (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $scv) (local.get $scv)))
+      (local.set $sh (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $scv) (local.get $scv)))
       (local.set $x0 (v128.load offset=64 (local.get $x)))
       (local.set $x1 (v128.load offset=80 (local.get $x)))
       (local.set $x2 (v128.load offset=96 (local.get $x)))
@@ -900,8 +904,8 @@
       (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
       (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
-      (local.set $sl (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
-      (local.set $sh (i16x8.splat (i32.load8_u offset=9 (local.get $w))))
+      (local.set $sl (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $scv) (local.get $scv)))
+      (local.set $sh (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $scv) (local.get $scv)))
       (local.set $x0 (v128.load offset=128 (local.get $x)))
       (local.set $x1 (v128.load offset=144 (local.get $x)))
       (local.set $x2 (v128.load offset=160 (local.get $x)))
@@ -926,8 +930,8 @@
       (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
       (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
-      (local.set $sl (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
-      (local.set $sh (i16x8.splat (i32.load8_u offset=11 (local.get $w))))
+      (local.set $sl (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $scv) (local.get $scv)))
+      (local.set $sh (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $scv) (local.get $scv)))
       (local.set $x0 (v128.load offset=192 (local.get $x)))
       (local.set $x1 (v128.load offset=208 (local.get $x)))
       (local.set $x2 (v128.load offset=224 (local.get $x)))
@@ -975,25 +979,27 @@
   ;; ---------------------------------------------------------------- Q5_K × Q8_K
   ;; Like Q4_K plus a fifth bit per weight from qh (bit 2j of qh[l] for sub-block 2j, 2j+1 for 2j+1).
   (func $q5_k_row (param $w i32) (param $x i32) (param $nb i32) (result f32)
-    (local $facc v128) (local $acc v128) (local $m v128) (local $h0 v128) (local $h1 v128) (local $b16 v128)
+    (local $scv v128) (local $facc v128) (local $acc v128) (local $m v128) (local $h0 v128) (local $h1 v128) (local $b16 v128)
     (local $wa v128) (local $wb v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $la v128) (local $lb v128) (local $ha v128) (local $hb v128) (local $dx f32)
     (local.set $m (i8x16.splat (i32.const 15)))
     (local.set $b16 (i8x16.splat (i32.const 16)))
     (loop $blk
+      ;; the 8 sub-block scales as i16 lanes, broadcast per use by a shuffle
+      (local.set $scv (v128.load8x8_u offset=4 (local.get $w)))
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $h0 (v128.load offset=20 (local.get $w)))
       (local.set $h1 (v128.load offset=36 (local.get $w)))
       (local.set $wa (v128.load offset=52 (local.get $w)))
       (local.set $wb (v128.load offset=68 (local.get $w)))
       (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 1))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h0) (i32.const 4)) (local.get $b16))))
       (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 1))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h1) (i32.const 4)) (local.get $b16))))
       (local.set $ha (v128.or (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 2))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h0) (i32.const 3)) (local.get $b16))))
       (local.set $hb (v128.or (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 2))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h1) (i32.const 3)) (local.get $b16))))
       (local.set $x0 (v128.load offset=0 (local.get $x)))
       (local.set $x1 (v128.load offset=16 (local.get $x)))
       (local.set $x2 (v128.load offset=32 (local.get $x)))
@@ -1004,20 +1010,20 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=4 (local.get $w))))
+              (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=5 (local.get $w)))))))
+              (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $scv) (local.get $scv))))))
       (local.set $wa (v128.load offset=84 (local.get $w)))
       (local.set $wb (v128.load offset=100 (local.get $w)))
       (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 4))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h0) (i32.const 2)) (local.get $b16))))
       (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 4))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h1) (i32.const 2)) (local.get $b16))))
       (local.set $ha (v128.or (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 8))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h0) (i32.const 1)) (local.get $b16))))
       (local.set $hb (v128.or (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 8))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shl (local.get $h1) (i32.const 1)) (local.get $b16))))
       (local.set $x0 (v128.load offset=64 (local.get $x)))
       (local.set $x1 (v128.load offset=80 (local.get $x)))
       (local.set $x2 (v128.load offset=96 (local.get $x)))
@@ -1028,20 +1034,20 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=6 (local.get $w))))
+              (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=7 (local.get $w)))))))
+              (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $scv) (local.get $scv))))))
       (local.set $wa (v128.load offset=116 (local.get $w)))
       (local.set $wb (v128.load offset=132 (local.get $w)))
       (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 16))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (local.get $h0) (local.get $b16))))
       (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 16))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (local.get $h1) (local.get $b16))))
       (local.set $ha (v128.or (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 32))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h0) (i32.const 1)) (local.get $b16))))
       (local.set $hb (v128.or (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 32))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h1) (i32.const 1)) (local.get $b16))))
       (local.set $x0 (v128.load offset=128 (local.get $x)))
       (local.set $x1 (v128.load offset=144 (local.get $x)))
       (local.set $x2 (v128.load offset=160 (local.get $x)))
@@ -1052,20 +1058,20 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=8 (local.get $w))))
+              (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=9 (local.get $w)))))))
+              (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $scv) (local.get $scv))))))
       (local.set $wa (v128.load offset=148 (local.get $w)))
       (local.set $wb (v128.load offset=164 (local.get $w)))
       (local.set $la (v128.or (v128.and (local.get $wa) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 64))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h0) (i32.const 2)) (local.get $b16))))
       (local.set $lb (v128.or (v128.and (local.get $wb) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 64))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h1) (i32.const 2)) (local.get $b16))))
       (local.set $ha (v128.or (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h0) (i8x16.splat (i32.const 128))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h0) (i32.const 3)) (local.get $b16))))
       (local.set $hb (v128.or (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m))
-        (v128.and (i8x16.ne (v128.and (local.get $h1) (i8x16.splat (i32.const 128))) (v128.const i32x4 0 0 0 0)) (local.get $b16))))
+        (v128.and (i16x8.shr_u (local.get $h1) (i32.const 3)) (local.get $b16))))
       (local.set $x0 (v128.load offset=192 (local.get $x)))
       (local.set $x1 (v128.load offset=208 (local.get $x)))
       (local.set $x2 (v128.load offset=224 (local.get $x)))
@@ -1076,10 +1082,10 @@
           (i32x4.add
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i16x8.splat (i32.load8_u offset=10 (local.get $w))))
+              (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $scv) (local.get $scv)))
             (i32x4.dot_i16x8_s
               (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i16x8.splat (i32.load8_u offset=11 (local.get $w)))))))
+              (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $scv) (local.get $scv))))))
       (local.set $dx (f32.load offset=304 (local.get $x)))
       (local.set $facc
         (f32x4.sub
