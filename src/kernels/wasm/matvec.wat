@@ -1123,89 +1123,65 @@
       (local.set $qb (v128.load offset=32 (local.get $w)))
       (local.set $h (v128.load offset=128 (local.get $w)))
       (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 4)) (local.get $m30))))
-      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
-      (local.set $q3 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
-      (local.set $q4 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x1 (v128.load offset=0 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x2 (v128.load offset=32 (local.get $x)))
-      (local.set $x3 (v128.load offset=64 (local.get $x)))
-      (local.set $x4 (v128.load offset=96 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $sclo) (local.get $sclo)))
-              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $sclo) (local.get $sclo))))
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $sclo) (local.get $sclo)))
-              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $sclo) (local.get $sclo)))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q1 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $x1 (v128.load offset=64 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q2 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x2 (v128.load offset=96 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $sclo) (local.get $sclo)))))
       ;; half 0, lanes 16..31
       (local.set $qa (v128.load offset=16 (local.get $w)))
       (local.set $qb (v128.load offset=48 (local.get $w)))
       (local.set $h (v128.load offset=144 (local.get $w)))
       (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 4)) (local.get $m30))))
-      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
-      (local.set $q3 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
-      (local.set $q4 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x1 (v128.load offset=16 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x2 (v128.load offset=48 (local.get $x)))
-      (local.set $x3 (v128.load offset=80 (local.get $x)))
-      (local.set $x4 (v128.load offset=112 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $sclo) (local.get $sclo)))
-              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $sclo) (local.get $sclo))))
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $sclo) (local.get $sclo)))
-              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $sclo) (local.get $sclo)))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q1 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $x1 (v128.load offset=80 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $sclo) (local.get $sclo)))))
+      (local.set $q2 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x2 (v128.load offset=112 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $sclo) (local.get $sclo)))))
       ;; half 1, lanes 0..15
       (local.set $qa (v128.load offset=64 (local.get $w)))
       (local.set $qb (v128.load offset=96 (local.get $w)))
       (local.set $h (v128.load offset=160 (local.get $w)))
       (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 4)) (local.get $m30))))
-      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
-      (local.set $q3 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
-      (local.set $q4 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x1 (v128.load offset=128 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $schi) (local.get $schi)))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x2 (v128.load offset=160 (local.get $x)))
-      (local.set $x3 (v128.load offset=192 (local.get $x)))
-      (local.set $x4 (v128.load offset=224 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $schi) (local.get $schi)))
-              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $schi) (local.get $schi))))
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $schi) (local.get $schi)))
-              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $schi) (local.get $schi)))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $schi) (local.get $schi)))))
+      (local.set $q1 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $x1 (v128.load offset=192 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $schi) (local.get $schi)))))
+      (local.set $q2 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x2 (v128.load offset=224 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $schi) (local.get $schi)))))
       ;; half 1, lanes 16..31
       (local.set $qa (v128.load offset=80 (local.get $w)))
       (local.set $qb (v128.load offset=112 (local.get $w)))
       (local.set $h (v128.load offset=176 (local.get $w)))
       (local.set $q1 (v128.or (v128.and (local.get $qa) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 4)) (local.get $m30))))
-      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
-      (local.set $q3 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
-      (local.set $q4 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x1 (v128.load offset=144 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $schi) (local.get $schi)))))
+      (local.set $q2 (v128.or (v128.and (local.get $qb) (local.get $m)) (v128.and (i16x8.shl (local.get $h) (i32.const 2)) (local.get $m30))))
       (local.set $x2 (v128.load offset=176 (local.get $x)))
-      (local.set $x3 (v128.load offset=208 (local.get $x)))
-      (local.set $x4 (v128.load offset=240 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $schi) (local.get $schi)))
-              (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $schi) (local.get $schi))))
-            (i32x4.add
-              (i32x4.dot_i16x8_s (DOT8 $x3 $q3) (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $schi) (local.get $schi)))
-              (i32x4.dot_i16x8_s (DOT8 $x4 $q4) (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $schi) (local.get $schi)))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $schi) (local.get $schi)))))
+      (local.set $q1 (v128.or (v128.and (i16x8.shr_u (local.get $qa) (i32.const 4)) (local.get $m)) (v128.and (local.get $h) (local.get $m30))))
+      (local.set $x1 (v128.load offset=208 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x1 $q1) (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $schi) (local.get $schi)))))
+      (local.set $q2 (v128.or (v128.and (i16x8.shr_u (local.get $qb) (i32.const 4)) (local.get $m)) (v128.and (i16x8.shr_u (local.get $h) (i32.const 2)) (local.get $m30))))
+      (local.set $x2 (v128.load offset=240 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (DOT8 $x2 $q2) (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $schi) (local.get $schi)))))
       ;; Σ sc·(q − 32)·x = Σ sc·q·x − 32·Σ sc·bsum16
       (local.set $acc
         (i32x4.sub
