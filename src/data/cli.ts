@@ -1,5 +1,5 @@
 // CLI entry points for `pocketlm data <cmd>`: one async function per command, taking already-parsed flags.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,9 +59,12 @@ async function* readAll(paths: string[]): AsyncGenerator<Document> {
 }
 
 async function generatorFrom(a: CliArgs, cmd: string, cacheDefault: string): Promise<TextGenerator> {
-  const g = get(a, 'generator');
-  if (g && typeof (g as TextGenerator).complete === 'function') return g as TextGenerator;
+  // --local FILE.gguf: the local engine through localGenerator, which fits prompts to the model's context
+  // (preferred over an injected generator, which may not)
   const local = str(a, 'local');
+  const g = get(a, 'generator');
+  if (g && typeof (g as TextGenerator).complete === 'function' && !(local && existsSync(local)))
+    return g as TextGenerator;
   if (local) {
     // the local engine (a GGUF file): loaded on demand so the data toolkit does not need it otherwise
     const { PocketModel } = await import('../engine/pocket-model.js');
