@@ -252,10 +252,14 @@ export interface SegmentDuplicates {
   chars: number;
 }
 
-function fnvRange(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
+/** Hash of text[start, end) for SpanSet (two code units per multiply: any hash works, equal spans are verified). */
+export function spanHash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  let i = start;
+  for (; i + 1 < end; i += 2)
+    h = Math.imul(h ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x01000193);
+  if (i < end) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h ^ (h >>> 15);
 }
 
 /**
@@ -268,7 +272,7 @@ export function duplicateLines(text: string, set: SpanSet): SegmentDuplicates {
   const r: SegmentDuplicates = { segments: 0, elements: 0, chars: 0 };
   const emit = (a: number, b: number) => {
     r.segments++;
-    if (set.add(a, b, fnvRange(text, a, b))) {
+    if (set.add(a, b, spanHash(text, a, b))) {
       r.elements++;
       r.chars += b - a;
     }
@@ -304,7 +308,7 @@ export function duplicateParagraphs(text: string, set: SpanSet): SegmentDuplicat
   const r: SegmentDuplicates = { segments: 0, elements: 0, chars: 0 };
   const emit = (a: number, b: number) => {
     r.segments++;
-    if (set.add(a, b, fnvRange(text, a, b))) {
+    if (set.add(a, b, spanHash(text, a, b))) {
       r.elements++;
       r.chars += b - a;
     }

@@ -1,7 +1,7 @@
 // FineWeb quality filter (Penedo et al. 2024, datatrove defaults): line punctuation, short lines, duplicated chars, newline ratio.
 import { type Document, type Filter, type FilterResult, settings } from '../document.js';
 import { SpanSet } from '../hash-table.js';
-import { isSpaceCode, TERMINAL_PUNCTUATION } from '../text.js';
+import { isSpaceCode, spanHash, TERMINAL_PUNCTUATION } from '../text.js';
 
 /** Settings of the FineWeb filter. */
 export interface FineWebOptions {
@@ -54,19 +54,17 @@ export function fineweb(options?: unknown): Filter {
           lines++;
           if (terminal.has(text.charCodeAt(le - 1))) punct++;
           if (le - ls <= o.short_line_length) short++;
-          // hash the line and count its words (whitespace-delimited tokens, as analyzeWords counts them)
-          let h = 0x811c9dc5;
+          // count the line's words (whitespace-delimited tokens, as analyzeWords counts them)
           let space = true;
           for (let i = ls; i < le; i++) {
             const c = text.charCodeAt(i);
-            h = Math.imul(h ^ c, 0x01000193);
             if (c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 0xa0 && isSpaceCode(c)) space = true;
             else if (space) {
               words++;
               space = false;
             }
           }
-          if (seen.add(ls, le, h)) dupChars += le - ls;
+          if (seen.add(ls, le, spanHash(text, ls, le))) dupChars += le - ls;
         }
         if (last) break;
         ls = le + 1;
