@@ -350,7 +350,12 @@ async function main() {
   }
   const outPath = values.out ?? join(new URL('./results/', import.meta.url).pathname, 'rag.json');
   mkdirSync(join(outPath, '..'), { recursive: true });
-  writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+  // arrays of numbers on one line, as Biome formats JSON
+  const json = JSON.stringify(results, null, 2).replace(
+    /\[\s*([-\d.,\s]+?)\s*\]/g,
+    (_, xs: string) => `[${xs.split(/,\s*/).join(', ')}]`,
+  );
+  writeFileSync(outPath, `${json}\n`);
   const L = results.queryLatencyMs as Record<string, Lat>;
   const I = results.index as Record<string, number>;
   const G = results.ingest as Record<string, { chunksPerSecond: number }>;

@@ -428,12 +428,11 @@ export class KbStore {
     if (this.vindex && dv === this.dataVersion) return this.vindex;
     const n = (this.stmt(SQL.countVectors).get() as { n: number }).n;
     const vi = new VectorIndex(this.embedderId.dim, Math.max(16, n));
-    for (const r of this.stmt(SQL.allVectors).iterate() as Iterable<{
-      chunk_id: number;
-      doc_id: number;
-      vec: Buffer;
-    }>)
-      vi.addBytes(r.chunk_id, r.doc_id, r.vec);
+    // raw rows (arrays): no per-row object; the int8 copy is made as rows arrive
+    for (const [chunkId, docId, vec] of this.db.prepare(SQL.allVectors).raw(true).iterate() as Iterable<
+      [number, number, Buffer]
+    >)
+      vi.addBytes(chunkId, docId, vec);
     this.vindex = vi;
     this.dataVersion = dv;
     return vi;

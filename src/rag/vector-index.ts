@@ -89,7 +89,8 @@ export class VectorIndex {
   private chunkIds: Int32Array; // (capacity) −1 = removed
   private docIds: Int32Array; // (capacity)
   private scale = new Float32Array(0); // (capacity) int8 step of each row
-  private i8 = new Int8Array(0); // view of the WASM memory ('wasm-i8')
+  private scratch = new Float32Array(0); // view of the WASM scratch row ('wasm-i8')
+  private quantRow: ((src: number, dst: number, n: number, l1p: number) => number) | null = null;
   private maxScale = 0;
   private maxL1 = 0;
   private rowsOfDoc = new Map<number, number[]>();
@@ -109,7 +110,10 @@ export class VectorIndex {
       const inst = new WebAssembly.Instance(mod, {});
       this.mem = inst.exports.memory as WebAssembly.Memory;
       if (want === 'wasm-f32') this.scanF32 = inst.exports.scan as ScanFn;
-      else this.scanI8 = inst.exports.scan_i8 as ScanFn;
+      else {
+        this.scanI8 = inst.exports.scan_i8 as ScanFn;
+        this.quantRow = inst.exports.quant_row as typeof this.quantRow;
+      }
     }
     this.kernel = mod ? want : 'js';
     this.chunkIds = new Int32Array(0);
@@ -120,7 +124,7 @@ export class VectorIndex {
   private wasmBytesFor(cap: number): number {
     return this.kernel === 'wasm-f32'
       ? cap * this.stride * 4 + this.stride * 4 + cap * 4
-      : cap * this.stride8 + this.stride8 * 2 + cap * 4;
+      : cap * this.stride8 + this.stride8 * 2 + cap * 4 + this.stride8 * 4 + 16;
   }
 
   /** View of the f32 rows (re-created on each call: growth may move the buffer). */
@@ -186,27 +190,22 @@ export class VectorIndex {
     this.push(chunkId, docId);
   }
 
-  /** Quantizes row r (already in the f32 rows) to int8 with its own scale. */
+  /** Quantizes row r (already in the f32 rows) to int8 with its own scale (WASM `quant_row`). */
   private quantizeRow(r: number): void {
     if (this.kernel !== 'wasm-i8') return;
-    const d = this.data();
-    const o = r * this.stride;
-    let m = 0;
-    let l1 = 0;
-    for (let i = 0; i < this.dim; i++) {
-      const a = Math.abs(d[o + i]!);
-      l1 += a;
-      if (a > m) m = a;
-    }
+    const buf = this.mem!.buffer;
+    const scratch = this.capacity * this.stride8 + this.stride8 * 2 + this.capacity * 4;
+    const l1p = scratch + this.stride8 * 4;
+    if (this.scratch.buffer !== buf || this.scratch.byteOffset !== scratch)
+      this.scratch = new Float32Array(buf, scratch, this.stride8 + 1).fill(0);
+    // the scratch row's tail (dim … stride8) stays zero: only the first dim floats are ever written
+    this.scratch.set(this.f32.subarray(r * this.stride, r * this.stride + this.dim));
+    const m = this.quantRow!(scratch, r * this.stride8, this.stride8, l1p);
     const s = Math.fround(m / 127);
+    const l1 = this.scratch[this.stride8]!;
     this.scale[r] = s;
     if (s > this.maxScale) this.maxScale = s;
     if (l1 > this.maxL1) this.maxL1 = l1;
-    if (this.i8.buffer !== this.mem!.buffer) this.i8 = new Int8Array(this.mem!.buffer);
-    const q = this.i8;
-    const w = r * this.stride8;
-    const inv = s > 0 ? 1 / s : 0;
-    for (let i = 0; i < this.dim; i++) q[w + i] = Math.round(d[o + i]! * inv);
   }
 
   private push(chunkId: number, docId: number): void {

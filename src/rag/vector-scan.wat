@@ -88,4 +88,42 @@
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
+;; Quantizes one row to int8: src f32[n] (n a multiple of 16, zero padded) → dst i8[n], round to nearest
+  ;; even of x·127/max|x|; returns max|x| (0: all zero). $l1 (out, f32 at $l1p) receives Σ|x|.
+  (func (export "quant_row") (param $src i32) (param $dst i32) (param $n i32) (param $l1p i32) (result f32)
+    (local $i i32) (local $p i32) (local $m v128) (local $s v128) (local $x v128) (local $inv v128) (local $mx f32)
+    (local.set $m (v128.const i32x4 0 0 0 0))
+    (local.set $s (v128.const i32x4 0 0 0 0))
+    (block $e1
+      (loop $l1
+        (br_if $e1 (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $x (f32x4.abs (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $m (f32x4.max (local.get $m) (local.get $x)))
+        (local.set $s (f32x4.add (local.get $s) (local.get $x)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l1)))
+    (local.set $mx (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+      (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+    (f32.store (local.get $l1p) (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+    (local.set $inv (f32x4.splat
+      (select (f32.div (f32.const 127) (local.get $mx)) (f32.const 0) (f32.gt (local.get $mx) (f32.const 0)))))
+    (local.set $i (i32.const 0))
+    (block $e2
+      (loop $l2
+        (br_if $e2 (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $p (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (i8x16.narrow_i16x8_s
+            (i16x8.narrow_i32x4_s
+              (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (local.get $p)) (local.get $inv))))
+              (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $inv)))))
+            (i16x8.narrow_i32x4_s
+              (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $inv))))
+              (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $inv)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l2)))
+    (local.get $mx))
 )
