@@ -736,86 +736,54 @@
       (local.set $wa (v128.load offset=20 (local.get $w)))
       (local.set $wb (v128.load offset=36 (local.get $w)))
       (local.set $la (v128.and (local.get $wa) (local.get $m)))
-      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
-      (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
-      (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
       (local.set $x0 (v128.load offset=0 (local.get $x)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $x1 (v128.load offset=16 (local.get $x)))
-      (local.set $x2 (v128.load offset=32 (local.get $x)))
-      (local.set $x3 (v128.load offset=48 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $scv) (local.get $scv)))
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $scv) (local.get $scv))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 (local.get $scv) (local.get $scv)))))
+      (local.set $la (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
+      (local.set $x0 (v128.load offset=32 (local.get $x)))
+      (local.set $lb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
+      (local.set $x1 (v128.load offset=48 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 2 3 2 3 2 3 2 3 2 3 2 3 2 3 2 3 (local.get $scv) (local.get $scv)))))
       ;; sub-blocks 2, 3
       (local.set $wa (v128.load offset=52 (local.get $w)))
       (local.set $wb (v128.load offset=68 (local.get $w)))
       (local.set $la (v128.and (local.get $wa) (local.get $m)))
-      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
-      (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
-      (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
       (local.set $x0 (v128.load offset=64 (local.get $x)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $x1 (v128.load offset=80 (local.get $x)))
-      (local.set $x2 (v128.load offset=96 (local.get $x)))
-      (local.set $x3 (v128.load offset=112 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $scv) (local.get $scv)))
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $scv) (local.get $scv))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 4 5 4 5 4 5 4 5 4 5 4 5 4 5 4 5 (local.get $scv) (local.get $scv)))))
+      (local.set $la (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
+      (local.set $x0 (v128.load offset=96 (local.get $x)))
+      (local.set $lb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
+      (local.set $x1 (v128.load offset=112 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 6 7 6 7 6 7 6 7 6 7 6 7 6 7 6 7 (local.get $scv) (local.get $scv)))))
       ;; sub-blocks 4, 5
       (local.set $wa (v128.load offset=84 (local.get $w)))
       (local.set $wb (v128.load offset=100 (local.get $w)))
       (local.set $la (v128.and (local.get $wa) (local.get $m)))
-      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
-      (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
-      (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
       (local.set $x0 (v128.load offset=128 (local.get $x)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $x1 (v128.load offset=144 (local.get $x)))
-      (local.set $x2 (v128.load offset=160 (local.get $x)))
-      (local.set $x3 (v128.load offset=176 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $scv) (local.get $scv)))
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $scv) (local.get $scv))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 8 9 8 9 8 9 8 9 8 9 8 9 8 9 8 9 (local.get $scv) (local.get $scv)))))
+      (local.set $la (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
+      (local.set $x0 (v128.load offset=160 (local.get $x)))
+      (local.set $lb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
+      (local.set $x1 (v128.load offset=176 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 10 11 10 11 10 11 10 11 10 11 10 11 10 11 10 11 (local.get $scv) (local.get $scv)))))
       ;; sub-blocks 6, 7
       (local.set $wa (v128.load offset=116 (local.get $w)))
       (local.set $wb (v128.load offset=132 (local.get $w)))
       (local.set $la (v128.and (local.get $wa) (local.get $m)))
-      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
-      (local.set $ha (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
-      (local.set $hb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
       (local.set $x0 (v128.load offset=192 (local.get $x)))
+      (local.set $lb (v128.and (local.get $wb) (local.get $m)))
       (local.set $x1 (v128.load offset=208 (local.get $x)))
-      (local.set $x2 (v128.load offset=224 (local.get $x)))
-      (local.set $x3 (v128.load offset=240 (local.get $x)))
-      (local.set $acc
-        (i32x4.add
-          (local.get $acc)
-          (i32x4.add
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb))
-              (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $scv) (local.get $scv)))
-            (i32x4.dot_i16x8_s
-              (i16x8.add (DOT8 $x2 $ha) (DOT8 $x3 $hb))
-              (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $scv) (local.get $scv))))))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 12 13 12 13 12 13 12 13 12 13 12 13 12 13 12 13 (local.get $scv) (local.get $scv)))))
+      (local.set $la (v128.and (i16x8.shr_u (local.get $wa) (i32.const 4)) (local.get $m)))
+      (local.set $x0 (v128.load offset=224 (local.get $x)))
+      (local.set $lb (v128.and (i16x8.shr_u (local.get $wb) (i32.const 4)) (local.get $m)))
+      (local.set $x1 (v128.load offset=240 (local.get $x)))
+      (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (i16x8.add (DOT8 $x0 $la) (DOT8 $x1 $lb)) (i8x16.shuffle 14 15 14 15 14 15 14 15 14 15 14 15 14 15 14 15 (local.get $scv) (local.get $scv)))))
       (local.set $dx (f32.load offset=304 (local.get $x)))
       (local.set $facc
         (f32x4.sub
