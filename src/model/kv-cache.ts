@@ -31,6 +31,18 @@ export interface AttentionParams {
   window: number;
 }
 
+/** Where one attention call reads its queries and writes its output (see KvCache.attend). */
+export interface AttentionCall {
+  layer: number;
+  q: Float32Array;
+  qOff: number;
+  qStride: number;
+  n: number;
+  pos0: number;
+  out: Float32Array;
+  outStride: number;
+}
+
 /** A group of consecutive layers sharing one wasm memory: its caches and attention scratch. */
 interface Group {
   ex: OpsExports;
@@ -169,31 +181,23 @@ export class KvCache {
   }
 
   /**
-   * Attention of n new tokens at positions pos0 … pos0+n−1 (already stored) in the wasm kernel. q holds the
-   * tokens' roped queries, `qStride` floats apart (nHead·headDim each, not modified); out gets n rows of
-   * nHead·headDim, `outStride` floats apart.
+   * Attention of n new tokens at positions pos0 … pos0+n−1 (already stored): q holds the tokens' roped
+   * queries, `qStride` floats apart from `qOff` (nHead·headDim each, not modified); out gets n rows of
+   * nHead·headDim, `outStride` floats apart. 'wasm' runs the SIMD kernel, 'ref' the plain-TS reference over
+   * dequantized copies of the cache.
    */
-  attend(
-    layer: number,
-    q: Float32Array,
-    qOff: number,
-    qStride: number,
-    n: number,
-    pos0: number,
-    a: AttentionParams,
-    out: Float32Array,
-    outStride: number,
-  ): void {
-    if (this.headDim % 4 !== 0) {
-      // The kernel walks heads four floats at a time; odd head sizes (tiny test models) take the TS path.
-      this.attendRef(layer, q, qOff, qStride, n, pos0, a, out, outStride);
+  attend(call: AttentionCall, a: AttentionParams, impl: 'wasm' | 'ref' = 'wasm'): void {
+    const { layer, q, qOff, qStride, n, pos0, out, outStride } = call;
+    if (pos0 + n > this.nCtx) throw new Error(`KV cache: positions up to ${pos0 + n} exceed ${this.nCtx}`);
+    // The kernel walks heads four floats at a time; odd head sizes (tiny test models) take the TS path.
+    if (impl === 'ref' || this.headDim % 4 !== 0) {
+      this.attendRef(call, a);
       return;
     }
     const { g, k, v } = this.where(layer);
     const hd = this.headDim;
     const qDim = a.nHead * hd;
     if (n * qDim > this.qFloats) throw new Error(`KV cache: ${n} tokens exceed the attention scratch`);
-    if (pos0 + n > this.nCtx) throw new Error(`KV cache: positions up to ${pos0 + n} exceed ${this.nCtx}`);
     const f32 = new Float32Array(g.ex.memory.buffer);
     const qi = g.qPtr >> 2;
     for (let i = 0; i < n; i++) {
@@ -228,18 +232,8 @@ export class KvCache {
     for (let i = 0; i < n; i++) out.set(f32.subarray(oi + i * qDim, oi + (i + 1) * qDim), i * outStride);
   }
 
-  /** The same as `attend`, in plain TypeScript over dequantized copies of the cache: the reference. */
-  attendRef(
-    layer: number,
-    q: Float32Array,
-    qOff: number,
-    qStride: number,
-    n: number,
-    pos0: number,
-    a: AttentionParams,
-    out: Float32Array,
-    outStride: number,
-  ): void {
+  private attendRef(call: AttentionCall, a: AttentionParams): void {
+    const { layer, q, qOff, qStride, n, pos0, out, outStride } = call;
     const keys = this.read(layer, 'k', pos0 + n);
     const vals = this.read(layer, 'v', pos0 + n);
     attentionRef(

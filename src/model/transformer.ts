@@ -324,9 +324,17 @@ function forwardRows(
         seq.cache.store(l, pos0 + i, qkv, o + qDim, o + qDim + kvDim);
       }
       const attn = { nHead: c.nHead, scale: kqScale, prescale, window: seq.window };
-      const out = s.attnOut.subarray(row * qDim);
-      if (seq.attentionRef) seq.cache.attendRef(l, qkv, row * qkvDim, qkvDim, sn, pos0, attn, out, qDim);
-      else seq.cache.attend(l, qkv, row * qkvDim, qkvDim, sn, pos0, attn, out, qDim);
+      const call = {
+        layer: l,
+        q: qkv,
+        qOff: row * qkvDim,
+        qStride: qkvDim,
+        n: sn,
+        pos0,
+        out: s.attnOut.subarray(row * qDim),
+        outStride: qDim,
+      };
+      seq.cache.attend(call, attn, seq.attentionRef ? 'ref' : 'wasm');
       row += sn;
     }
     const proj = s.proj.subarray(0, n * E);

@@ -57,8 +57,9 @@ for (const { type, hd, nHead, nHeadKv, tol } of CASES) {
           const a = { nHead, scale: 1 / Math.sqrt(hd), prescale, window };
           const got = new Float32Array(n * qDim);
           const want = new Float32Array(n * qDim);
-          cache.attend(layer, rows, pos0 * stride, stride, n, pos0, a, got, qDim);
-          cache.attendRef(layer, rows, pos0 * stride, stride, n, pos0, a, want, qDim);
+          const call = { layer, q: rows, qOff: pos0 * stride, qStride: stride, n, pos0, outStride: qDim };
+          cache.attend({ ...call, out: got }, a, 'wasm');
+          cache.attend({ ...call, out: want }, a, 'ref');
           const e = relErr(got, want);
           assert.ok(
             e <= tol,
