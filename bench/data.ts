@@ -1,7 +1,7 @@
 // Data toolkit benchmark: MB/s/core of the heuristic filter chain and of MinHash (1 and 2 workers), S-curve, langid,
 // and annotation / synthetic generation throughput (docs/minute) on the local engine (models/default.gguf).
 // Usage: npm run bench:data [-- --mb 100] [--quick] [--keep] [--model models/default.gguf] [--annotate 40] [--synth 16]
-//   → writes bench/results/data.json (--quick: a smoke run on 8 MB, written to bench/results/data-quick.json)
+//   → writes bench/results/data.json (--quick: a smoke run on 8 MB, results in $TMPDIR/pocketlm-bench-data-quick.json)
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,7 +228,8 @@ const results = {
   })(),
   loadavg_at_end: loadavg(),
 };
-const outFile = quick ? 'bench/results/data-quick.json' : 'bench/results/data.json';
+// a --quick smoke run does not overwrite the committed results
+const outFile = quick ? join(tmpdir(), 'pocketlm-bench-data-quick.json') : 'bench/results/data.json';
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(results, null, 1)}\n`);
 if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
