@@ -286,11 +286,24 @@ export function workspaceOffset(memory: WebAssembly.Memory, t: number): number {
   return memory.buffer.byteLength - (MAX_THREADS - t) * WS_BYTES;
 }
 
-/** Splits a GEMM's rows of C across worker threads; implemented in gemm-threads.ts. */
+/** Splits work across worker threads; implemented in gemm-threads.ts. */
 export interface RowSplitter {
   readonly threads: number;
-  /** Runs `gemm(args)` (the 12 arguments before ws) over [0, M) split in row ranges, one per thread; waits. */
+  /** True while a job runs (the calling thread's share must not split again). */
+  readonly busy: boolean;
+  /** Runs `gemm(args)` (the 12 arguments before ws, byte offsets) over [0, M) split in row chunks; waits. */
   run(args: number[], M: number): void;
+  /**
+   * Runs job `op` (0: gemm; 1: attention forward, 2: attention backward, over batches) on [0, total) in chunks of
+   * `chunk`, claimed by the workers and the calling thread (which runs `local(i0, i1)` for its chunks); waits.
+   */
+  runJob(
+    op: number,
+    args: number[],
+    total: number,
+    chunk: number,
+    local: (i0: number, i1: number) => void,
+  ): void;
   /** Stops the workers. */
   close?(): void;
 }
@@ -332,7 +345,12 @@ export class WasmGemm implements Gemm {
     acc: boolean,
   ): void {
     const args = [a * 4, sai, sak, b * 4, sbk, sbj, c * 4, ldc, M, N, K, acc ? 1 : 0];
-    if (this.splitter && M * N * K >= this.minParallelWork && M >= 8 * this.splitter.threads) {
+    if (
+      this.splitter &&
+      !this.splitter.busy &&
+      M * N * K >= this.minParallelWork &&
+      M >= 8 * this.splitter.threads
+    ) {
       this.splitter.run(args, M);
       return;
     }

@@ -1,5 +1,5 @@
 // Phi-3 architecture for training: parameters, activations (allocated once) and forward/backward over B×T tokens.
-import { type Arr, createWasmMemory, type Gemm, RefGemm, WasmGemm } from './gemm.js';
+import { type Arr, createWasmMemory, type Gemm, MAX_THREADS, RefGemm, WasmGemm } from './gemm.js';
 import {
   attentionBackward,
   attentionForward,
@@ -202,7 +202,8 @@ export class TrainModel {
     this.dao = L.alloc(N * E);
     this.dgu = L.alloc(N * 2 * F);
     this.dh = L.alloc(N * F);
-    this.tmpTT = L.alloc(T * T);
+    // attention backward scratch: one T×T block per thread (float32 models may split attention over threads)
+    this.tmpTT = L.alloc(T * T * ((opts.precision ?? 'f32') === 'f64' ? 1 : MAX_THREADS));
     if ((opts.precision ?? 'f32') === 'f64') {
       this.gemm = new RefGemm(new Float64Array(L.size));
     } else {

@@ -123,15 +123,31 @@ const CB = 64;
 /**
  * Causal softmax attention forward. qkv: rows of stride Dq = (nh + 2·nhKv)·D holding q | k | v (after RoPE).
  * Writes probabilities to `att` [B, nh, T, T] (zeros above the diagonal) and outputs to `out` [B·T, nh·D].
+ * On a WASM GEMM with worker threads the batches are shared out over the threads; [b0, b1) only when given.
  */
-export function attentionForward(g: Gemm, qkv: number, att: number, out: number, s: AttnShape): void {
+export function attentionForward(
+  g: Gemm,
+  qkv: number,
+  att: number,
+  out: number,
+  s: AttnShape,
+  b0 = 0,
+  b1 = s.B,
+): void {
+  if (g instanceof WasmGemm && g.splitter && b0 === 0 && b1 === s.B && s.B > 1) {
+    // batches over the threads (each thread: its own workspace, softmax scratch)
+    g.splitter.runJob(1, [qkv, att, out, 0, 0, s.T, s.nh, s.nhKv, s.D], s.B, 1, (i0, i1) =>
+      attentionForward(g, qkv, att, out, s, i0, i1),
+    );
+    return;
+  }
   const a = g.arena;
-  const { B, T, nh, nhKv, D } = s;
+  const { T, nh, nhKv, D } = s;
   const Dq = (nh + 2 * nhKv) * D;
   const E = nh * D;
   const scale = 1 / Math.sqrt(D);
   const grp = nh / nhKv;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     for (let h = 0; h < nh; h++) {
       const kvh = Math.floor(h / grp);
       const q = qkv + b * T * Dq + h * D;
@@ -177,8 +193,9 @@ export function softmaxCausal(a: Arr, P: number, T: number, scale: number): void
 
 /**
  * Causal attention backward. `dout` [B·T, nh·D] in; `dqkv` (same layout as qkv) written: q part overwritten,
- * k and v parts must be zero on entry (GQA heads accumulate). `tmp` holds T·T scratch.
- * The gradients are w.r.t. the rotated q and k (undo RoPE afterwards).
+ * k and v parts must be zero on entry (GQA heads accumulate). `tmp` holds T·T scratch (MAX_THREADS · T·T on a
+ * WASM GEMM with worker threads: thread t uses tmp + t·T·T). The gradients are w.r.t. the rotated q and k (undo
+ * RoPE afterwards). Batches [b0, b1) only when given.
  */
 export function attentionBackward(
   g: Gemm,
@@ -188,14 +205,22 @@ export function attentionBackward(
   dqkv: number,
   tmp: number,
   s: AttnShape,
+  b0 = 0,
+  b1 = s.B,
 ): void {
+  if (g instanceof WasmGemm && g.splitter && b0 === 0 && b1 === s.B && s.B > 1) {
+    g.splitter.runJob(2, [qkv, att, dout, dqkv, tmp, s.T, s.nh, s.nhKv, s.D], s.B, 1, (i0, i1) =>
+      attentionBackward(g, qkv, att, dout, dqkv, tmp, s, i0, i1),
+    );
+    return;
+  }
   const a = g.arena;
-  const { B, T, nh, nhKv, D } = s;
+  const { T, nh, nhKv, D } = s;
   const Dq = (nh + 2 * nhKv) * D;
   const E = nh * D;
   const scale = 1 / Math.sqrt(D);
   const grp = nh / nhKv;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     for (let h = 0; h < nh; h++) {
       const kvh = Math.floor(h / grp);
       const base = b * T * Dq;
