@@ -417,7 +417,7 @@ function reportStage(): void {
     data,
     runs,
   };
-  writeFileSync(RESULTS, `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${RESULTS}`);
   for (const r of runs)
     log(
