@@ -302,3 +302,48 @@ function warmUp(relaxed: boolean, module: WebAssembly.Module): void {
     for (let i = 0; i < 20; i++) km.matmul(m, x, 1 + (i & 1), out, 8, 0);
   }
 }
+
+/** Bytes one memory of a KernelPool is filled to before the next one is started (room left for scratch). */
+export const POOL_MEMORY_BYTES = 3.5 * 2 ** 30;
+
+/** A matrix packed into one of a KernelPool's memories. */
+export interface PooledMatrix {
+  readonly km: KernelModule;
+  readonly m: PackedMatrix;
+}
+
+/**
+ * Several KernelModules on one thread, each with its own memory: matrices go into the current one until it
+ * would pass `limit` bytes, then into a fresh one. Lets one thread hold more than a wasm32 memory's 4 GiB
+ * (Phi-3-medium at 4 bits on one thread, or one worker's share of a larger model).
+ */
+export class KernelPool {
+  private readonly modules: KernelModule[] = [];
+
+  constructor(
+    private readonly make: () => KernelModule,
+    private readonly limit = POOL_MEMORY_BYTES,
+  ) {}
+
+  /** The first module (created on demand): for callers that need one instance, e.g. a name or warm-up. */
+  get first(): KernelModule {
+    if (this.modules.length === 0) this.modules.push(this.make());
+    return this.modules[0]!;
+  }
+
+  /** Memories in use. */
+  get count(): number {
+    return this.modules.length;
+  }
+
+  pack(type: GgmlType, rows: number, cols: number, data: Uint8Array): PooledMatrix {
+    // repacking adds at most a few bytes per block; round up generously
+    const bytes = Math.ceil(rows * rowBytes(type, cols) * 1.05) + (1 << 20);
+    let km = this.modules.at(-1) ?? this.first;
+    if (km.bytesUsed > 1 << 20 && km.bytesUsed + bytes > this.limit) {
+      km = this.make();
+      this.modules.push(km);
+    }
+    return { km, m: km.pack(type, rows, cols, data) };
+  }
+}

@@ -1,6 +1,6 @@
 // The wasm Backend: every matrix split by rows over the calling thread and N−1 workers, each row share in its own memory.
 import { ggmlTypeName, rowBytes } from '../format/ggml-types.js';
-import { KERNEL_TYPES, KernelModule, type PackedMatrix } from '../kernels/matvec.js';
+import { KERNEL_TYPES, KernelModule, KernelPool, type PooledMatrix } from '../kernels/matvec.js';
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
 import type { Backend, WeightMatrix } from '../model/backend.js';
 import type { TensorRef } from '../model/config.js';
@@ -63,7 +63,7 @@ interface Share {
 
 interface Prepared extends WeightMatrix {
   readonly id: number;
-  readonly local?: PackedMatrix;
+  readonly local?: PooledMatrix;
   readonly shares: readonly Share[];
   /** Weights of a type without wasm kernels, multiplied by src/quant's matmulRef on the calling thread. */
   readonly fallback?: Uint8Array;
@@ -87,7 +87,7 @@ export class WasmBackend implements Backend {
   readonly threads: number;
   readonly relaxed: boolean;
   readonly activations: 'x86' | 'generic';
-  private readonly km: KernelModule;
+  private readonly pool: KernelPool;
   private readonly workers: WorkerHandle[] = [];
   private readonly ctrl: Int32Array;
   private readonly errors: Uint8Array;
@@ -115,7 +115,9 @@ export class WasmBackend implements Backend {
     this.relaxed = relaxed === 'auto' ? has : relaxed;
     this.threads = threads;
     this.activations = activations;
-    this.km = new KernelModule(this.relaxed, undefined, activations);
+    const relaxedOn = this.relaxed;
+    this.pool = new KernelPool(() => new KernelModule(relaxedOn, undefined, activations));
+    void this.pool.first; // compile and warm the kernels now
     const nw = threads - 1;
     if (nw > 0 && (!spawner || typeof SharedArrayBuffer === 'undefined')) {
       throw new Error(
@@ -254,9 +256,9 @@ export class WasmBackend implements Backend {
       shares.push({ who: i, row0: r0, row1: r1 });
     }
     const [l0, l1] = ranges[0]!;
-    let local: PackedMatrix | undefined;
+    let local: PooledMatrix | undefined;
     if (l1 > l0) {
-      local = this.km.pack(t.type, l1 - l0, cols, t.data.subarray(l0 * rb, l1 * rb));
+      local = this.pool.pack(t.type, l1 - l0, cols, t.data.subarray(l0 * rb, l1 * rb));
       shares.unshift({ who: 0, row0: l0, row1: l1 });
     }
     for (const i of pending) this.waitWorker(i, REQUEST_TIMEOUT_MS, `prepare ${t.name}`);
@@ -291,7 +293,7 @@ export class WasmBackend implements Backend {
         publish(c, SEQ, this.seq[s.who - 1]!, WORKER_SLEEPS);
       }
     }
-    if (m.local) this.km.matmul(m.local, x, n, out, rows, m.shares[0]!.row0);
+    if (m.local) m.local.km.matmul(m.local.m, x, n, out, rows, m.shares[0]!.row0);
     if (!remote) return;
     for (const s of m.shares) {
       if (s.who === 0) continue;

@@ -1,5 +1,5 @@
 // A kernel worker's life (portable): its own wasm memory holding its rows; matmuls run from the shared control block.
-import { KernelModule, type PackedMatrix } from '../kernels/matvec.js';
+import { KernelModule, KernelPool, type PooledMatrix } from '../kernels/matvec.js';
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
 import {
   ARG_ID,
@@ -24,7 +24,7 @@ import { publish, waitChange } from './sync.js';
 const IDLE_SPIN_MS = 2;
 
 interface Part {
-  m: PackedMatrix;
+  m: PooledMatrix;
   rowsTotal: number;
   row0: number;
 }
@@ -36,11 +36,13 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
   const errArea = new Uint8Array(init.errors, init.slot * ERR_BYTES, ERR_BYTES);
   // A failed start is reported through the error area on every request instead of killing the worker
   // (the caller blocks in Atomics.wait and would not see an 'error' event).
-  let km: KernelModule | undefined;
+  let km: KernelPool | undefined;
   let initError: unknown;
   try {
     if (init.relaxed && !detectRelaxedSimd()) throw new Error('relaxed SIMD is not available in this worker');
-    km = new KernelModule(init.relaxed, undefined, init.flavor);
+    const pool = new KernelPool(() => new KernelModule(init.relaxed, undefined, init.flavor));
+    void pool.first; // instantiate now: a failure shows on the first request
+    km = pool;
   } catch (e) {
     initError = e;
   }
@@ -88,7 +90,7 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
           const p = parts.get(Atomics.load(ctrl, ARG_ID));
           if (!p) throw new Error(`kernel worker ${init.slot}: unknown matrix id ${ctrl[ARG_ID]}`);
           const n = Atomics.load(ctrl, ARG_N);
-          km!.matmul(p.m, x, n, out, p.rowsTotal, p.row0);
+          p.m.km.matmul(p.m.m, x, n, out, p.rowsTotal, p.row0);
         } catch (e) {
           fail(e);
         }

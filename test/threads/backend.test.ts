@@ -195,3 +195,21 @@ test('matrices below minSplitWeights stay on the calling thread; larger ones are
     be.dispose();
   }
 });
+
+test('a KernelPool starts a new memory when the current one would pass its limit; results stay exact', async () => {
+  const { KernelModule, KernelPool } = await import('../../src/kernels/matvec.js');
+  const pool = new KernelPool(() => new KernelModule(false), 3 << 20); // 3 MiB per memory
+  const mats = [];
+  for (let i = 0; i < 4; i++) {
+    const w = randomWeights(GgmlType.Q8_0, 256, 2048, 40 + i); // 544 KiB each
+    mats.push({ w, p: pool.pack(GgmlType.Q8_0, 256, 2048, w) });
+  }
+  assert.ok(pool.count >= 2, `${pool.count} memories for 4 matrices at a 3 MiB limit`);
+  assert.notEqual(mats[0]!.p.km, mats.at(-1)!.p.km, 'later matrices live in another memory');
+  for (const { w, p } of mats) {
+    const x = randomActivations(2, 2048, 7);
+    const out = new Float32Array(2 * 256);
+    p.km.matmul(p.m, x, 2, out, 256, 0);
+    checkAgainstRef(GgmlType.Q8_0, w, 256, 2048, x, 2, out, 2e-6, 'pooled');
+  }
+});
