@@ -40,9 +40,11 @@ export const dataCommand: Command = async (argv) => {
     };
   }
   // --local MODEL: use the local engine as the judge/generator instead of an OpenAI-compatible endpoint.
+  // data/cli.ts loads it once through localGenerator (prompts fitted to the model's context); here only
+  // a cached model name is resolved to its file.
   if (typeof args.local === 'string') {
-    const { dataGenerator } = await import('../engine/adapters.js');
-    args.generator = dataGenerator(await localModel(args.local, args.threads));
+    const { resolveModelPath } = await import('./common.js');
+    args.local = await resolveModelPath(args.local, true);
     args.model ??= args.local;
   }
   await fn(args);
