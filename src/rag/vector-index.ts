@@ -136,8 +136,8 @@ export class VectorIndex {
 
   private reserve(min: number): void {
     if (min <= this.capacity) return;
-    let cap = Math.max(this.capacity, 16);
-    while (cap < min) cap *= 2;
+    // the first reservation is exact (a cache load knows its row count), later ones double
+    const cap = this.capacity === 0 ? Math.max(min, 16) : Math.max(min, this.capacity * 2);
     if (this.mem) {
       const need = this.wasmBytesFor(cap);
       const have = this.mem.buffer.byteLength;
