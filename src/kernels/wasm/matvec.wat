@@ -63,10 +63,12 @@
 
   ;; Rounds n floats to f16 precision (src → dst, may alias): the F16 matmul's activation.
   (func (export "round_f16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $h i32)
     (block $done
       (loop $l
         (br_if $done (i32.eqz (local.get $n)))
-        (f32.store (local.get $dst) (call $f16_to_f32 (call $f32_to_f16 (f32.load (local.get $src)))))
+        (local.set $h (call $f32_to_f16 (f32.load (local.get $src))))
+        (f32.store (local.get $dst) (call $f16_to_f32 (local.get $h)))
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
