@@ -1,4 +1,5 @@
 // Procedural English corpus for the default model: children's stories, school paragraphs, textbook lessons and web-like noise.
+import { mulberry32 } from '../../src/util/prng.js';
 
 /** One generated document (the data toolkit's JSONL shape). */
 export interface CorpusDoc {
@@ -8,17 +9,8 @@ export interface CorpusDoc {
   metadata: { kind: string; synthetic?: boolean };
 }
 
-/** Seeded PRNG (mulberry32): deterministic output for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: deterministic floats in [0, 1) for a seed. */
+export const rng = mulberry32;
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;

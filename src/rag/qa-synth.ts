@@ -1,5 +1,7 @@
 // Deterministic generator of the "Vessmar registry" QA set: a harder retrieval benchmark (confusable entities,
 // paraphrased questions, code-keyed questions, typos) written to examples/qa-registry/ by `npx tsx src/rag/qa-synth.ts`.
+
+import { mulberry32 as prng } from '../util/prng.js';
 import type { QaItem } from './eval-qa.js';
 
 /** One generated markdown document (path relative to the corpus folder). */
@@ -22,18 +24,6 @@ export interface SynthQuestion extends QaItem {
 export interface SynthQa {
   docs: SynthDoc[];
   questions: SynthQuestion[];
-}
-
-/** mulberry32: a small seeded PRNG (the same sequence on every platform). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST =

@@ -4,18 +4,7 @@ import { test } from 'node:test';
 import { GgmlType } from '../../src/format/ggml-types.js';
 import { GgufTruncatedError, GgufValueType, parseGguf, parseGgufHeader } from '../../src/format/gguf-read.js';
 import { type GgufToWrite, gv, writeGguf } from '../../src/format/gguf-write.js';
-
-/** Deterministic PRNG (mulberry32) so every failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/util/prng.js';
 
 const T = GgufValueType;
 

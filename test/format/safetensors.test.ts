@@ -14,17 +14,7 @@ import {
   SafetensorsTruncatedError,
   writeSafetensors,
 } from '../../src/format/safetensors.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/util/prng.js';
 
 const f32 = (...v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
 

@@ -1,16 +1,8 @@
 // Seeded generator of varied test strings (unicode, emoji, CJK, combining marks, whitespace, code, specials).
+import { mulberry32 } from '../../src/util/prng.js';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: deterministic floats in [0, 1) for a seed. */
+export const rng = mulberry32;
 
 const WORDS = [
   'the',

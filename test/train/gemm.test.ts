@@ -13,19 +13,15 @@ import {
   WasmGemm,
   workspaceOffset,
 } from '../../src/train/gemm.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 /** float32 sums in a different order: relative tolerance per element scaled by K. */
 const TOL_F32 = 2e-5;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+/** mulberry32 floats in [-0.5, 0.5). */
+function rng(seed: number): () => number {
+  const r = mulberry32(seed);
+  return () => r() - 0.5;
 }
 
 function check(got: Float32Array, want: Float64Array, K: number, what: string) {

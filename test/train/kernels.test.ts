@@ -16,16 +16,12 @@ import {
   softmaxCausalBackward,
 } from '../../src/train/ops.js';
 import { AdamW, clipGradNorm, gradNorm } from '../../src/train/optim.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+/** mulberry32 floats in [-0.5, 0.5). */
+function rng(seed: number): () => number {
+  const r = mulberry32(seed);
+  return () => r() - 0.5;
 }
 
 /** A float32 wasm arena filled with uniform values in [−scale/2, scale/2), and a float64 copy. */
