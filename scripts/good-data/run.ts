@@ -1,5 +1,5 @@
 // "Good data is all you need", measured: the same small phi3 trained on raw web text vs the two-phase filtered + synthetic recipe.
-// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a,b,c,d] [--seeds 1,2]
+// Usage: npx tsx scripts/good-data/run.ts [--quick] [data|train|eval|report|all] [--run a,b,c,d] [--seeds 1,2,3]
 // Work files: $GD_WORK (default /tmp/pocketlm-good-data[-quick]); results: scripts/good-data/results.json (--quick: in the work dir).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,7 +39,7 @@ const positional = argv.filter(
 );
 const STAGE = positional[0] ?? 'all';
 const RUNS = (flag('--run') ?? 'a,b,c,d').split(',') as Recipe[];
-const SEEDS = (flag('--seeds') ?? (QUICK ? '1' : '1,2')).split(',').map(Number);
+const SEEDS = (flag('--seeds') ?? (QUICK ? '1' : '1,2,3')).split(',').map(Number);
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const WORK = process.env.GD_WORK ?? (QUICK ? '/tmp/pocketlm-good-data-quick' : '/tmp/pocketlm-good-data');
 const RESULTS = QUICK ? join(WORK, 'results.json') : join(ROOT, 'scripts', 'good-data', 'results.json');

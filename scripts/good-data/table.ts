@@ -42,7 +42,7 @@ for (const r of runs)
   out.push(
     `| ${r.recipe} | ${r.seed} | ${SETS.map((s) => `${f(r.heldout[s]?.loss as number)} (${f(r.heldout[s]?.ppl as number, 2)})`).join(' | ')} | ${r.tokens.toLocaleString('en-US')} | ${r.steps} | ${r.params.toLocaleString('en-US')} | ${(r.wall_s / 60).toFixed(1)} min |`,
   );
-out.push('', 'Mean over seeds (nats/token; ± half the spread between seeds):', '');
+out.push('', 'Mean over seeds (nats/token; ± sample standard deviation over seeds):', '');
 out.push(
   '| recipe | seeds | held-out edu | held-out web (raw) | held-out web, filtered | held-out textbook |',
 );
@@ -51,8 +51,9 @@ for (const k of recipes) {
   const rs = runs.filter((r) => r.run === k);
   const cell = (s: string) => {
     const xs = rs.map((r) => r.heldout[s]?.loss as number);
-    const half = (Math.max(...xs) - Math.min(...xs)) / 2;
-    return rs.length > 1 ? `${f(mean(xs))} ± ${f(half)}` : f(mean(xs));
+    const m = mean(xs);
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+    return rs.length > 1 ? `${f(m)} ± ${f(sd)}` : f(m);
   };
   out.push(`| ${rs[0]?.recipe} | ${rs.length} | ${SETS.map(cell).join(' | ')} |`);
 }
