@@ -171,9 +171,33 @@
 
   ;; In place: x[0..n) (n a multiple of 4) rounded to f16 precision.
   (func $round_f16_n (param $x i32) (param $n i32)
+    (local $f v128) (local $shl1 v128) (local $bias v128) (local $base v128) (local $h v128)
     (block $d (loop $l
       (br_if $d (i32.le_s (local.get $n) (i32.const 0)))
-      (v128.store (local.get $x) (call $round_f16x4 (v128.load (local.get $x))))
+      ;; $f16bits_of_f32x4 then $f16bits_f32x4, written out (V8 in Node 20 does not inline wasm calls)
+      (local.set $f (v128.load (local.get $x)))
+      (local.set $base
+        (f32x4.mul (f32x4.mul (f32x4.abs (local.get $f)) (f32x4.splat (f32.const 0x1p112))) (f32x4.splat (f32.const 0x1p-110))))
+      (local.set $shl1 (i32x4.add (local.get $f) (local.get $f)))
+      (local.set $bias
+        (i32x4.max_u (v128.and (local.get $shl1) (i32x4.splat (i32.const 0xFF000000))) (i32x4.splat (i32.const 0x71000000))))
+      (local.set $base
+        (f32x4.add (i32x4.add (i32x4.shr_u (local.get $bias) (i32.const 1)) (i32x4.splat (i32.const 0x07800000))) (local.get $base)))
+      (local.set $h
+        (v128.or
+          (i32x4.shr_u (v128.and (local.get $f) (i32x4.splat (i32.const 0x80000000))) (i32.const 16))
+          (v128.bitselect
+            (i32x4.splat (i32.const 0x7E00))
+            (i32x4.add
+              (v128.and (i32x4.shr_u (local.get $base) (i32.const 13)) (i32x4.splat (i32.const 0x7C00)))
+              (v128.and (local.get $base) (i32x4.splat (i32.const 0x0FFF))))
+            (i32x4.gt_u (local.get $shl1) (i32x4.splat (i32.const 0xFF000000))))))
+      (v128.store (local.get $x)
+        (v128.or
+          (f32x4.mul
+            (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+            (f32x4.splat (f32.const 0x1p112)))
+          (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $n (i32.sub (local.get $n) (i32.const 4)))
       (br $l))))
@@ -183,6 +207,10 @@
   (func $load_head (param $base i32) (param $rb i32) (param $hoff i32) (param $r0 i32) (param $r1 i32)
     (param $hd i32) (param $type i32) (param $dst i32)
     (local $src i32) (local $p i32) (local $d i32) (local $sc v128) (local $q v128)
+    (local $m7 v128) (local $m8 v128) (local $k112 v128)
+    (local.set $m7 (i32x4.splat (i32.const 0x7fff)))
+    (local.set $m8 (i32x4.splat (i32.const 0x8000)))
+    (local.set $k112 (f32x4.splat (f32.const 0x1p112)))
     (local.set $src (i32.add (i32.add (local.get $base) (local.get $hoff)) (i32.mul (local.get $r0) (local.get $rb))))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r0) (local.get $r1)))
@@ -201,7 +229,12 @@
           (then
             (block $d1 (loop $l1
               (br_if $d1 (i32.ge_u (local.get $d) (local.get $hd)))
-              (v128.store (local.get $dst) (call $f16x4 (local.get $p)))
+              ;; f16 → f32 inline (a call per four values cost more than the conversion)
+              (local.set $q (v128.load16x4_u (local.get $p)))
+              (v128.store (local.get $dst)
+                (v128.or
+                  (f32x4.mul (i32x4.shl (v128.and (local.get $q) (local.get $m7)) (i32.const 13)) (local.get $k112))
+                  (i32x4.shl (v128.and (local.get $q) (local.get $m8)) (i32.const 16))))
               (local.set $p (i32.add (local.get $p) (i32.const 8)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
               (local.set $d (i32.add (local.get $d) (i32.const 4)))
