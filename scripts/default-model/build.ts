@@ -15,7 +15,7 @@ import { applyYaml, defaultTrainConfig } from '../../src/train/config.js';
 import { checkpointToGguf } from '../../src/train/export.js';
 import { spmTokenizerMetadata, trainTokenizer } from '../../src/train/tokenizer-train.js';
 import { train } from '../../src/train/trainer.js';
-import { eduScore, generateCorpus } from './corpus.js';
+import { eduScore, FILTER_STAGES, generateCorpus } from './corpus.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const WORK = process.env.DM_WORK ?? '/tmp/pocketlm-default-model';
@@ -34,17 +34,7 @@ async function readDocs(
   return out;
 }
 
-const STAGES = `stages:
-  - url_filter: {banned_words: [casino, pills]}
-  - language: {languages: [en], min_score: 0.65}
-  - gopher_repetition
-  - gopher_quality: {min_doc_words: 40}
-  - c4
-  - fineweb
-  - exact_dedup
-  - minhash_dedup: {ngram: 5, bands: 14, rows: 8}
-output: {type: jsonl, compression: gzip, rejected: true}
-`;
+const STAGES = FILTER_STAGES;
 
 /** Stage 1–2: corpus, filtering pipeline, keyword edu score, tokenizer, two-phase token shards. */
 async function data(): Promise<void> {

@@ -535,3 +535,16 @@ export function corpusVocabulary(n = 3000, seed = 7): Set<string> {
   }
   return v;
 }
+
+/** The data toolkit stages the default model's web text goes through (also used by scripts/good-data). */
+export const FILTER_STAGES = `stages:
+  - url_filter: {banned_words: [casino, pills]}
+  - language: {languages: [en], min_score: 0.65}
+  - gopher_repetition
+  - gopher_quality: {min_doc_words: 40}
+  - c4
+  - fineweb
+  - exact_dedup
+  - minhash_dedup: {ngram: 5, bands: 14, rows: 8}
+output: {type: jsonl, compression: gzip, rejected: true}
+`;

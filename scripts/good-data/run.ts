@@ -17,7 +17,7 @@ import { paramLayout } from '../../src/train/model.js';
 import { spmTokenizerMetadata, trainTokenizer } from '../../src/train/tokenizer-train.js';
 import { train } from '../../src/train/trainer.js';
 import type { CorpusDoc } from '../default-model/corpus.js';
-import { eduScore } from '../default-model/corpus.js';
+import { eduScore, FILTER_STAGES } from '../default-model/corpus.js';
 import {
   buildSplits,
   evaluateSet,
@@ -81,18 +81,8 @@ ckpt_every: 100
 log_every: 10
 `;
 
-/** The default model's filtering stages (scripts/default-model/build.ts; that file runs on import, so the list is repeated here). */
-const STAGES = `stages:
-  - url_filter: {banned_words: [casino, pills]}
-  - language: {languages: [en], min_score: 0.65}
-  - gopher_repetition
-  - gopher_quality: {min_doc_words: 40}
-  - c4
-  - fineweb
-  - exact_dedup
-  - minhash_dedup: {ngram: 5, bands: 14, rows: 8}
-output: {type: jsonl, compression: gzip, rejected: true}
-`;
+/** The default model's filtering stages. */
+const STAGES = FILTER_STAGES;
 
 /** The same stages without near-duplicate removal (recipe d). */
 const STAGES_NO_MINHASH = STAGES.replace(/ {2}- minhash_dedup.*\n/, '');
