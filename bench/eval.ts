@@ -1,9 +1,11 @@
 // npx tsx bench/eval.ts: tokens/s of `eval ppl` (pocketlm) beside llama.cpp's prefill on the same Phi-3-shaped
 // file, same threads, each engine in its own process; writes bench/results/eval.json and prints a summary.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { cachedRandomModel } from './random-model.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = new Map<string, string>();
@@ -192,32 +194,7 @@ async function main() {
   const layers = Number(args.get('layers') ?? 4);
   const type = args.get('type') ?? 'q4_0';
   const runs = Number(args.get('runs') ?? 1);
-  const cache = join(process.env.POCKETLM_CACHE ?? join(homedir(), '.cache', 'pocketlm'), 'bench');
-  mkdirSync(cache, { recursive: true });
-  const file = join(cache, `${preset}-L${layers}-${type}.gguf`);
-  if (!existsSync(file)) {
-    console.error(`building ${file} (once; cached)…`);
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'src/cli/bin.ts'),
-        'create-random-model',
-        '--preset',
-        preset,
-        '--layers',
-        String(layers),
-        '--type',
-        type,
-        '--seed',
-        '1',
-        '-o',
-        file,
-      ],
-      { stdio: 'inherit' },
-    );
-  }
+  const file = cachedRandomModel(preset, type, layers);
   // enough text for nChunks windows and llama.cpp's 2·n_ctx minimum (≥ 1 token per word here)
   const textPath = join(tmpdir(), `pocketlm-bench-eval-${process.pid}.txt`);
   writeFileSync(textPath, benchText((Math.max(nChunks, 2) + 1) * nCtx));

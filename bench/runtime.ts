@@ -1,10 +1,11 @@
 // npm run bench: pocketlm vs llama.cpp on the same Phi-3-mini-shaped random files, same threads, alternating
 // runs; medians and ratios; memory bandwidth (STREAM-like triad) for context. Writes bench/results/runtime.json.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { homedir, loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readGgufHeader } from '../src/format/gguf-node.js';
+import { cachedRandomModel } from './random-model.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -18,39 +19,9 @@ const nPrompt = Number(args.get('prompt') ?? 512);
 const nGen = Number(args.get('gen') ?? 128);
 /** Context size of the memory rows (KV caches allocated for this many positions). */
 const memCtx = Number(args.get('mem-ctx') ?? 4096);
-const cache = join(process.env.POCKETLM_CACHE ?? join(homedir(), '.cache', 'pocketlm'), 'bench');
-mkdirSync(cache, { recursive: true });
 const root = new URL('..', import.meta.url).pathname;
 
-function modelFile(type: string): string {
-  const path = join(cache, `${preset}${layers ? `-L${layers}` : ''}-${type}.gguf`);
-  if (!existsSync(path)) {
-    console.error(`building ${path} (once; cached)…`);
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'src/cli/bin.ts'),
-        'create-random-model',
-        '--preset',
-        preset,
-        ...(layers ? ['--layers', layers] : []),
-        '--type',
-        type,
-        '--seed',
-        '1',
-        // K-quant quantization of 3.8B weights in TS takes hours: 256 distinct rows per matrix (speed does not
-        // depend on the values; the Q4_0 files built before this option used fully random rows)
-        ...(type === 'q4_0' ? [] : ['--distinct-rows', '256']),
-        '-o',
-        path,
-      ],
-      { stdio: 'inherit' },
-    );
-  }
-  return path;
-}
+const modelFile = (type: string) => cachedRandomModel(preset, type, layers);
 
 /**
  * Memory bandwidth in GB/s, the decode ceiling: the best of a STREAM-like triad in JS (a = b + s·c, 3 × 256 MB)
