@@ -54,6 +54,10 @@ interface Group {
   kbuf: number;
   vbuf: number;
   cacheBase: number;
+  /** Views of the memory, made once (it does not grow after construction). */
+  f32: Float32Array;
+  u16: Uint16Array;
+  u8: Uint8Array;
 }
 
 /** Preallocated K/V cache for one sequence (sized once: no growth, no per-token allocation). */
@@ -115,7 +119,21 @@ export class KvCache {
       p += nCtx * headDim * 4;
       const vbuf = p;
       p += nCtx * headDim * 4;
-      this.groups.push({ ex, first, count, qPtr, outPtr, scoresPtr, kbuf, vbuf, cacheBase: (p + 63) & ~63 });
+      const buf = ex.memory.buffer;
+      this.groups.push({
+        ex,
+        first,
+        count,
+        qPtr,
+        outPtr,
+        scoresPtr,
+        kbuf,
+        vbuf,
+        cacheBase: (p + 63) & ~63,
+        f32: new Float32Array(buf),
+        u16: new Uint16Array(buf),
+        u8: new Uint8Array(buf),
+      });
     }
   }
 
@@ -144,20 +162,23 @@ export class KvCache {
       throw new Error(`KV cache: position ${pos} outside its ${this.nCtx} positions`);
     const { g, k, v } = this.where(layer);
     const kvDim = this.nHeadKv * this.headDim;
-    const buf = g.ex.memory.buffer;
-    for (const [base, off] of [
-      [k, kOff],
-      [v, vOff],
-    ] as const) {
-      const at = base + pos * this.rowBytes;
-      if (this.type === 'f32') new Float32Array(buf, at, kvDim).set(x.subarray(off, off + kvDim));
-      else if (this.type === 'f16') {
-        const h = new Uint16Array(buf, at, kvDim);
-        for (let d = 0; d < kvDim; d++) h[d] = fp32ToFp16(x[off + d]!);
-      } else {
-        this.stage.set(x.subarray(off, off + kvDim));
-        quantizeRow(GgmlType.Q8_0, this.stage, 0, new Uint8Array(buf), at, kvDim);
-      }
+    this.storeRow(g, k + pos * this.rowBytes, x, kOff, kvDim);
+    this.storeRow(g, v + pos * this.rowBytes, x, vOff, kvDim);
+  }
+
+  /** Writes kvDim floats x[off…] as one cache row at byte `at` of the group's memory. */
+  private storeRow(g: Group, at: number, x: Float32Array, off: number, kvDim: number): void {
+    if (this.type === 'f32') {
+      const f = g.f32;
+      const i0 = at >>> 2;
+      for (let d = 0; d < kvDim; d++) f[i0 + d] = x[off + d]!;
+    } else if (this.type === 'f16') {
+      const h = g.u16;
+      const i0 = at >>> 1;
+      for (let d = 0; d < kvDim; d++) h[i0 + d] = fp32ToFp16(x[off + d]!);
+    } else {
+      this.stage.set(x.subarray(off, off + kvDim));
+      quantizeRow(GgmlType.Q8_0, this.stage, 0, g.u8, at, kvDim);
     }
   }
 
@@ -166,16 +187,15 @@ export class KvCache {
     const { g, k, v } = this.where(layer);
     const kvDim = this.nHeadKv * this.headDim;
     const base = which === 'k' ? k : v;
-    const buf = g.ex.memory.buffer;
     const out = new Float32Array(upto * kvDim);
-    if (this.type === 'f32') out.set(new Float32Array(buf, base, upto * kvDim));
+    if (this.type === 'f32') out.set(g.f32.subarray(base >>> 2, (base >>> 2) + upto * kvDim));
     else if (this.type === 'f16') {
-      const h = new Uint16Array(buf, base, upto * kvDim);
-      for (let i = 0; i < h.length; i++) out[i] = F16_TO_F32[h[i]!]!;
+      const h = g.u16;
+      const i0 = base >>> 1;
+      for (let i = 0; i < out.length; i++) out[i] = F16_TO_F32[h[i0 + i]!]!;
     } else {
-      const bytes = new Uint8Array(buf);
       for (let p = 0; p < upto; p++)
-        dequantizeRow(GgmlType.Q8_0, bytes, base + p * this.rowBytes, out, p * kvDim, kvDim);
+        dequantizeRow(GgmlType.Q8_0, g.u8, base + p * this.rowBytes, out, p * kvDim, kvDim);
     }
     return out;
   }
@@ -198,7 +218,7 @@ export class KvCache {
     const hd = this.headDim;
     const qDim = a.nHead * hd;
     if (n * qDim > this.qFloats) throw new Error(`KV cache: ${n} tokens exceed the attention scratch`);
-    const f32 = new Float32Array(g.ex.memory.buffer);
+    const f32 = g.f32;
     const qi = g.qPtr >> 2;
     for (let i = 0; i < n; i++) {
       const s = qOff + i * qStride;
