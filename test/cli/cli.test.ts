@@ -133,3 +133,28 @@ test('errors are one line on stderr with a non-zero exit; --verbose adds the sta
   const v = cli(['info', '-m', bad, '--verbose']);
   assert.match(v.stderr, /\n\s+at /);
 });
+
+test('--kv-type: q8_0 runs; an unknown type is a one-line error naming the choices', () => {
+  const m = smallModel({ type: 'q4_0' });
+  const ok = cli([
+    'run',
+    '-m',
+    m,
+    '-p',
+    'Hello',
+    '-n',
+    '3',
+    '--temp',
+    '0',
+    '--threads',
+    '1',
+    '--kv-type',
+    'q8_0',
+    '--json',
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).tokens.length, 3);
+  const bad = cli(['run', '-m', m, '-p', 'Hello', '--kv-type', 'q4']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--kv-type must be one of f16, q8_0, f32, got "q4"/);
+});
