@@ -33,6 +33,29 @@ export interface OpsExports {
     out: number,
     outStrideBytes: number,
   ): void;
+  /** See ops.wat: the same attention walking the cache position by position (decode). */
+  attend_rows(
+    q: number,
+    qStrideBytes: number,
+    n: number,
+    pos0: number,
+    window: number,
+    nHead: number,
+    nHeadKv: number,
+    headDim: number,
+    scale: number,
+    prescale: number,
+    roundQ: number,
+    roundP: number,
+    kc: number,
+    vc: number,
+    rowBytes: number,
+    type: number,
+    rowbuf: number,
+    scores: number,
+    out: number,
+    outStrideBytes: number,
+  ): void;
   to_f16(src: number, dst: number, n: number): void;
 }
 

@@ -53,6 +53,7 @@ interface Group {
   scoresPtr: number;
   kbuf: number;
   vbuf: number;
+  rowbuf: number;
   cacheBase: number;
   /** Views of the memory, made once (it does not grow after construction). */
   f32: Float32Array;
@@ -71,6 +72,12 @@ export class KvCache {
   private readonly layerBytes: number;
   private readonly qFloats: number;
   private readonly stage: Float32Array;
+  /**
+   * Calls with at most this many new tokens walk the cache position by position (`attend_rows`: each row
+   * read once, in order, for all heads); longer ones gather each head's rows first (`attend`), which pays
+   * off when many queries share the gathered rows. Tests set it to force either kernel.
+   */
+  rowsMaxTokens = 4;
 
   /**
    * @param nBatch most tokens one `attend` call handles; @param nHead query heads (scratch sizing).
@@ -95,7 +102,8 @@ export class KvCache {
     this.layerBytes = 2 * nCtx * this.rowBytes;
     this.qFloats = nBatch * nHead * headDim;
     this.stage = new Float32Array(kvDim);
-    const scratch = 1024 + 2 * this.qFloats * 4 + (nCtx + 8) * 4 + 2 * nCtx * headDim * 4 + 64;
+    const scoreBytes = nHead * (nCtx + 8) * 4;
+    const scratch = 1024 + 2 * this.qFloats * 4 + scoreBytes + 2 * nCtx * headDim * 4 + kvDim * 4 + 64;
     const perGroup = Math.floor((MEMORY_LIMIT - scratch) / this.layerBytes);
     if (perGroup < 1) {
       throw new Error(
@@ -114,11 +122,13 @@ export class KvCache {
       const outPtr = p;
       p += this.qFloats * 4;
       const scoresPtr = p;
-      p += (nCtx + 8) * 4;
+      p += scoreBytes;
       const kbuf = p;
       p += nCtx * headDim * 4;
       const vbuf = p;
       p += nCtx * headDim * 4;
+      const rowbuf = p;
+      p += kvDim * 4;
       const buf = ex.memory.buffer;
       this.groups.push({
         ex,
@@ -129,6 +139,7 @@ export class KvCache {
         scoresPtr,
         kbuf,
         vbuf,
+        rowbuf,
         cacheBase: (p + 63) & ~63,
         f32: new Float32Array(buf),
         u16: new Uint16Array(buf),
@@ -224,30 +235,55 @@ export class KvCache {
       const s = qOff + i * qStride;
       f32.set(q.subarray(s, s + qDim), qi + i * qDim);
     }
-    const f16 = this.type === 'f16';
-    g.ex.attend(
-      g.qPtr,
-      qDim * 4,
-      n,
-      pos0,
-      a.window,
-      a.nHead,
-      this.nHeadKv,
-      hd,
-      a.scale,
-      a.prescale ? 1 : 0,
-      f16 ? 1 : 0,
-      f16 ? 1 : 0,
-      k,
-      v,
-      this.rowBytes,
-      TYPE_CODE[this.type],
-      g.kbuf,
-      g.vbuf,
-      g.scoresPtr,
-      g.outPtr,
-      qDim * 4,
-    );
+    const f16 = this.type === 'f16' ? 1 : 0;
+    if (n <= this.rowsMaxTokens) {
+      g.ex.attend_rows(
+        g.qPtr,
+        qDim * 4,
+        n,
+        pos0,
+        a.window,
+        a.nHead,
+        this.nHeadKv,
+        hd,
+        a.scale,
+        a.prescale ? 1 : 0,
+        f16,
+        f16,
+        k,
+        v,
+        this.rowBytes,
+        TYPE_CODE[this.type],
+        g.rowbuf,
+        g.scoresPtr,
+        g.outPtr,
+        qDim * 4,
+      );
+    } else {
+      g.ex.attend(
+        g.qPtr,
+        qDim * 4,
+        n,
+        pos0,
+        a.window,
+        a.nHead,
+        this.nHeadKv,
+        hd,
+        a.scale,
+        a.prescale ? 1 : 0,
+        f16,
+        f16,
+        k,
+        v,
+        this.rowBytes,
+        TYPE_CODE[this.type],
+        g.kbuf,
+        g.vbuf,
+        g.scoresPtr,
+        g.outPtr,
+        qDim * 4,
+      );
+    }
     const oi = g.outPtr >> 2;
     for (let i = 0; i < n; i++) out.set(f32.subarray(oi + i * qDim, oi + (i + 1) * qDim), i * outStride);
   }

@@ -30,6 +30,7 @@ const CASES: Array<{ type: KvType; hd: number; nHead: number; nHeadKv: number; t
   { type: 'f32', hd: 12, nHead: 6, nHeadKv: 2, tol: 2e-6 },
   { type: 'f16', hd: 96, nHead: 4, nHeadKv: 4, tol: 5e-4 },
   { type: 'f16', hd: 20, nHead: 8, nHeadKv: 2, tol: 5e-4 },
+  { type: 'f16', hd: 12, nHead: 3, nHeadKv: 1, tol: 5e-4 },
   { type: 'q8_0', hd: 64, nHead: 4, nHeadKv: 2, tol: 2e-6 },
 ];
 
@@ -58,13 +59,18 @@ for (const { type, hd, nHead, nHeadKv, tol } of CASES) {
           const got = new Float32Array(n * qDim);
           const want = new Float32Array(n * qDim);
           const call = { layer, q: rows, qOff: pos0 * stride, qStride: stride, n, pos0, outStride: qDim };
-          cache.attend({ ...call, out: got }, a, 'wasm');
           cache.attend({ ...call, out: want }, a, 'ref');
-          const e = relErr(got, want);
-          assert.ok(
-            e <= tol,
-            `pos0 ${pos0} n ${n} prescale ${prescale} window ${window}: rel err ${e} > ${tol}`,
-          );
+          // both wasm kernels: position by position (decode) and head by head (gathered rows)
+          for (const rowsMaxTokens of [0, 64]) {
+            cache.rowsMaxTokens = rowsMaxTokens;
+            got.fill(Number.NaN);
+            cache.attend({ ...call, out: got }, a, 'wasm');
+            const e = relErr(got, want);
+            assert.ok(
+              e <= tol,
+              `${rowsMaxTokens ? 'rows' : 'gather'} kernel, pos0 ${pos0} n ${n} prescale ${prescale} window ${window}: rel err ${e} > ${tol}`,
+            );
+          }
         }
       }
     }
