@@ -2,11 +2,11 @@
 // and writes src/kernels/wasm/NAME.generated.ts exporting the bytes as base64, so the same module
 // loads in Node and in browsers without file paths.
 //
-// A .wat containing the line `;;@variants relaxed` is built twice: NAME (plain SIMD128) and NAME-relaxed.
-// In it, `(DOT8 $a $b)` (two locals: i8x16 a signed, b in 0..127) expands to an i16x8 of pair sums a·b:
-// i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high + add in the plain one;
-// lines between `;;@if relaxed`, `;;@else` and `;;@end` are kept only in the matching build (blanked otherwise,
-// so wabt's line numbers stay right).
+// A .wat containing the line `;;@variants V` is built twice: NAME (the plain build) and NAME-V. Lines between
+// `;;@if V`, `;;@else` and `;;@end` are kept only in the matching build (blanked otherwise, so wabt's line
+// numbers stay right). V = relaxed: `(DOT8 $a $b)` (two locals: i8x16 a signed, b in 0..127) expands to an
+// i16x8 of pair sums a·b: i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high +
+// add in the plain one. V = shared: the build that imports a shared memory (kernels run by several threads).
 //
 // `(call $f16_to_f32 X)` is inlined in every .wat (V8 in Node 20 does not inline wasm calls, and the K-quant
 // kernels convert a scale per block): the expression X (a load) is repeated, which is cheap.
@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import wabtInit from 'wabt';
 
 const DOT8 = /\(DOT8 (\$\w+) (\$\w+)\)/g;
-function select(src, relaxed) {
+function select(src, variant) {
   let keep = [true];
   return src
     .split('\n')
     .map((line) => {
       const t = line.trim();
-      if (t === ';;@if relaxed') keep = [...keep, relaxed];
+      const cond = /^;;@if (\w+)$/.exec(t);
+      if (cond) keep = [...keep, cond[1] === variant];
       else if (t === ';;@else') keep = [...keep.slice(0, -1), !keep.at(-1)];
       else if (t === ';;@end') keep = keep.slice(0, -1);
       else return keep.every(Boolean) ? line : '';
@@ -31,12 +32,12 @@ function select(src, relaxed) {
 }
 const expand = {
   '': (src) =>
-    select(src, false).replace(
+    select(src, '').replace(
       DOT8,
       '(i16x8.add (i16x8.extmul_low_i8x16_s (local.get $1) (local.get $2)) (i16x8.extmul_high_i8x16_s (local.get $1) (local.get $2)))',
     ),
   relaxed: (src) =>
-    select(src, true).replace(DOT8, '(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $1) (local.get $2))'),
+    select(src, 'relaxed').replace(DOT8, '(i16x8.relaxed_dot_i8x16_i7x16_s (local.get $1) (local.get $2))'),
 };
 
 /** Index just past the s-expression that starts at `open` (a '('). */
@@ -72,9 +73,10 @@ const wabt = await wabtInit();
 for (const file of wats) {
   const src = readFileSync(join(dir, file), 'utf8');
   const base = file.replace(/\.wat$/, '');
-  const variants = /^;;@variants relaxed\s*$/m.test(src) ? ['', 'relaxed'] : [''];
+  const variant = /^;;@variants (\w+)\s*$/m.exec(src)?.[1];
+  const variants = variant ? ['', variant] : [''];
   for (const v of variants) {
-    const text = inlineF16(variants.length > 1 ? expand[v](src) : src);
+    const text = inlineF16(variant ? (expand[v] ?? ((s) => select(s, v)))(src) : src);
     const mod = wabt.parseWat(file, text, {
       simd: true,
       relaxed_simd: true,

@@ -2,6 +2,7 @@
 // src/model/kv-cache.ts), run by the wasm module ops.wat.
 import { rmsnormRef } from './ref.js';
 import { wasmBase64 } from './wasm/ops.generated.js';
+import { wasmBase64 as sharedBase64 } from './wasm/ops-shared.generated.js';
 
 /** The exports of ops.wat. */
 export interface OpsExports {
@@ -27,31 +28,9 @@ export interface OpsExports {
     vc: number,
     rowBytes: number,
     type: number,
+    headStrideBytes: number,
     kbuf: number,
     vbuf: number,
-    scores: number,
-    out: number,
-    outStrideBytes: number,
-  ): void;
-  /** See ops.wat: the same attention walking the cache position by position (decode). */
-  attend_rows(
-    q: number,
-    qStrideBytes: number,
-    n: number,
-    pos0: number,
-    window: number,
-    nHead: number,
-    nHeadKv: number,
-    headDim: number,
-    scale: number,
-    prescale: number,
-    roundQ: number,
-    roundP: number,
-    kc: number,
-    vc: number,
-    rowBytes: number,
-    type: number,
-    rowbuf: number,
     scores: number,
     out: number,
     outStrideBytes: number,
@@ -59,16 +38,62 @@ export interface OpsExports {
   to_f16(src: number, dst: number, n: number): void;
 }
 
+function compileBase64(b64: string): WebAssembly.Module {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new WebAssembly.Module(bytes);
+}
+
 let compiled: WebAssembly.Module | undefined;
+let compiledShared: WebAssembly.Module | undefined;
 /** A fresh instance of ops.wat (its own memory; the module is compiled once). */
 export function instantiateOps(): OpsExports {
-  if (!compiled) {
-    const bin = atob(wasmBase64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
-  }
+  compiled ??= compileBase64(wasmBase64);
   return new WebAssembly.Instance(compiled, {}).exports as unknown as OpsExports;
+}
+
+/**
+ * An instance of ops.wat over a given shared memory (`shared: true`, with a maximum): several threads
+ * each hold one over the same memory and run kernels on disjoint parts of it (see KvCache).
+ */
+export function instantiateOpsShared(memory: WebAssembly.Memory): OpsExports {
+  compiledShared ??= compileBase64(sharedBase64);
+  return new WebAssembly.Instance(compiledShared, { env: { memory } }).exports as unknown as OpsExports;
+}
+
+/** Runs ops.wat's `attend` with its 22 arguments in order (from the calling thread or a kernel worker). */
+export function runAttendKernel(ex: OpsExports, a: ArrayLike<number>): void {
+  ex.attend(
+    a[0]!,
+    a[1]!,
+    a[2]!,
+    a[3]!,
+    a[4]!,
+    a[5]!,
+    a[6]!,
+    a[7]!,
+    a[8]!,
+    a[9]!,
+    a[10]!,
+    a[11]!,
+    a[12]!,
+    a[13]!,
+    a[14]!,
+    a[15]!,
+    a[16]!,
+    a[17]!,
+    a[18]!,
+    a[19]!,
+    a[20]!,
+    a[21]!,
+  );
+}
+
+/** Makes a shared memory of `bytes` (rounded up to 64 KiB pages) that does not grow. */
+export function sharedOpsMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.ceil(bytes / 65536);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
 /** One instance with a scratch memory for the stateless ops (operands are copied in and out). */

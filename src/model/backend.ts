@@ -1,5 +1,6 @@
 // The compute interface the model runs on: prepared weight matrices and (batched) matrix products.
 import type { GgmlType } from '../format/ggml-types.js';
+import type { OpsExports } from '../kernels/ops.js';
 import type { TensorRef } from './config.js';
 
 /** A 2-D weight prepared by a backend (repacked, copied to workers…). rows = dims[1], cols = dims[0]. */
@@ -25,6 +26,24 @@ export interface Backend {
    * Quantized weights see `x` quantized to the weight type's vec-dot type first (as llama.cpp does).
    */
   matmul(w: WeightMatrix, x: Float32Array, n: number, out: Float32Array): void;
+  /** Present when the backend can split attention over its threads (see ParallelAttention). */
+  readonly parallel?: ParallelAttention;
   /** Frees workers and memories. */
   dispose(): void;
+}
+
+/**
+ * Attention split by heads over a backend's threads: the KV cache lives in shared memories that every
+ * worker maps, each thread runs the kernel on its own heads (disjoint q, output and scratch regions).
+ */
+export interface ParallelAttention {
+  /** Threads taking part, the calling one included. */
+  readonly threads: number;
+  /** Maps a shared memory (`shared: true`) into every worker; returns the id `attend` takes. */
+  shareMemory(memory: WebAssembly.Memory): number;
+  /**
+   * Runs ops.wat `attend` with the arguments parts[0] on the calling thread (instance `local`) and parts[i]
+   * on worker i; returns when all are done.
+   */
+  attend(memoryId: number, local: OpsExports, parts: readonly (readonly number[])[]): void;
 }

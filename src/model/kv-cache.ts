@@ -1,10 +1,19 @@
-// The key/value cache: per layer, positions × kv heads × head dim, stored as f16 (llama.cpp's default), f32
-// or q8_0 (an 8-bit cache, half of f16's memory) in WebAssembly memories, with batched causal attention over
-// it in the wasm kernel (src/kernels/wasm/ops.wat `attend`) or in plain TS (`attendRef`, the reference).
+// The key/value cache: per layer, kv heads × positions × head dim (head-major: attention streams each
+// head's rows from one contiguous region), stored as f16 (llama.cpp's default), f32 or q8_0 (an 8-bit cache,
+// half of f16's memory) in WebAssembly memories, with batched causal attention over it in the wasm kernel
+// (src/kernels/wasm/ops.wat `attend`, split by heads over the backend's threads) or in plain TS
+// (`attendRef`, the reference).
 import { GgmlType } from '../format/ggml-types.js';
-import { instantiateOps, type OpsExports } from '../kernels/ops.js';
+import {
+  instantiateOps,
+  instantiateOpsShared,
+  type OpsExports,
+  runAttendKernel,
+  sharedOpsMemory,
+} from '../kernels/ops.js';
 import { F16_TO_F32, fp32ToFp16 } from '../quant/f16.js';
 import { dequantizeRow, quantizeRow } from '../quant/index.js';
+import type { ParallelAttention } from './backend.js';
 import { roundToF16, softmax } from './ops-ref.js';
 
 /** Storage precision of cached keys and values ('f16' rounds as llama.cpp's default cache). */
@@ -43,17 +52,24 @@ export interface AttentionCall {
   outStride: number;
 }
 
+/** One thread's attention scratch in a group's memory. */
+interface ThreadScratch {
+  scores: number;
+  kbuf: number;
+  vbuf: number;
+}
+
 /** A group of consecutive layers sharing one wasm memory: its caches and attention scratch. */
 interface Group {
   ex: OpsExports;
+  /** Id of the memory in `parallel` (shared with the backend's workers), 0 when not shared. */
+  memoryId: number;
   first: number;
   count: number;
   qPtr: number;
   outPtr: number;
-  scoresPtr: number;
-  kbuf: number;
-  vbuf: number;
-  rowbuf: number;
+  /** Scratch per thread (one unless attention is split over threads). */
+  scratch: ThreadScratch[];
   cacheBase: number;
   /** Views of the memory, made once (it does not grow after construction). */
   f32: Float32Array;
@@ -67,20 +83,26 @@ export class KvCache {
   length = 0;
   readonly headDim: number;
   readonly nHeadKv: number;
-  readonly rowBytes: number;
+  /** Bytes of one position's values of one KV head. */
+  readonly headRowBytes: number;
+  /** Bytes between consecutive KV heads' regions in a layer (nCtx rows). */
+  private readonly headBytes: number;
   private readonly groups: Group[] = [];
   private readonly layerBytes: number;
   private readonly qFloats: number;
   private readonly stage: Float32Array;
   /**
-   * Calls with at most this many new tokens walk the cache position by position (`attend_rows`: each row
-   * read once, in order, for all heads); longer ones gather each head's rows first (`attend`), which pays
-   * off when many queries share the gathered rows. Tests set it to force either kernel.
+   * Calls reading fewer cached values than this (positions × kv width) run on the calling thread alone:
+   * below it waking the workers costs about as much as the work. Tests set it to 0 to force the split.
    */
-  rowsMaxTokens = 4;
+  minSplitValues = 1 << 15;
+  /** Attention split over the backend's threads by KV heads (absent: the calling thread only). */
+  private readonly parallel?: ParallelAttention;
 
   /**
-   * @param nBatch most tokens one `attend` call handles; @param nHead query heads (scratch sizing).
+   * @param nBatch most tokens one `attend` call handles; @param nHead query heads (scratch sizing);
+   * @param parallel the backend's threads: the cache then lives in shared memories its workers map, and
+   * attention is split by KV heads over the threads.
    */
   constructor(
     readonly nLayer: number,
@@ -90,6 +112,7 @@ export class KvCache {
     readonly type: KvType,
     nBatch: number,
     nHead: number,
+    parallel?: ParallelAttention,
   ) {
     if (!KV_TYPES.includes(type))
       throw new Error(`KV cache type "${type}" is not one of ${KV_TYPES.join(', ')}`);
@@ -98,12 +121,17 @@ export class KvCache {
     this.headDim = headDim;
     this.nHeadKv = nHeadKv;
     const kvDim = nHeadKv * headDim;
-    this.rowBytes = kvRowBytes(type, kvDim);
-    this.layerBytes = 2 * nCtx * this.rowBytes;
+    this.headRowBytes = kvRowBytes(type, headDim);
+    this.headBytes = nCtx * this.headRowBytes;
+    this.layerBytes = 2 * nHeadKv * this.headBytes;
     this.qFloats = nBatch * nHead * headDim;
     this.stage = new Float32Array(kvDim);
-    const scoreBytes = nHead * (nCtx + 8) * 4;
-    const scratch = 1024 + 2 * this.qFloats * 4 + scoreBytes + 2 * nCtx * headDim * 4 + kvDim * 4 + 64;
+    if (parallel && parallel.threads > 1 && nHeadKv > 1 && typeof SharedArrayBuffer !== 'undefined')
+      this.parallel = parallel;
+    const threads = this.parallel ? Math.min(this.parallel.threads, nHeadKv) : 1;
+    const scoreBytes = (nCtx + 8) * 4;
+    const perThread = scoreBytes + 2 * nCtx * headDim * 4;
+    const scratch = 1024 + 2 * this.qFloats * 4 + threads * perThread;
     const perGroup = Math.floor((MEMORY_LIMIT - scratch) / this.layerBytes);
     if (perGroup < 1) {
       throw new Error(
@@ -113,33 +141,41 @@ export class KvCache {
     }
     for (let first = 0; first < nLayer; first += perGroup) {
       const count = Math.min(perGroup, nLayer - first);
-      const ex = instantiateOps();
       const need = scratch + count * this.layerBytes + 64;
-      ex.memory.grow(Math.max(0, Math.ceil((need - ex.memory.buffer.byteLength) / 65536)));
+      let ex: OpsExports;
+      let memoryId = 0;
+      if (this.parallel) {
+        const memory = sharedOpsMemory(need);
+        ex = instantiateOpsShared(memory);
+        memoryId = this.parallel.shareMemory(memory);
+      } else {
+        ex = instantiateOps();
+        ex.memory.grow(Math.max(0, Math.ceil((need - ex.memory.buffer.byteLength) / 65536)));
+      }
       let p = 1024;
       const qPtr = p;
       p += this.qFloats * 4;
       const outPtr = p;
       p += this.qFloats * 4;
-      const scoresPtr = p;
-      p += scoreBytes;
-      const kbuf = p;
-      p += nCtx * headDim * 4;
-      const vbuf = p;
-      p += nCtx * headDim * 4;
-      const rowbuf = p;
-      p += kvDim * 4;
+      const perThreadScratch: ThreadScratch[] = [];
+      for (let t = 0; t < threads; t++) {
+        const scores = p;
+        p += scoreBytes;
+        const kbuf = p;
+        p += nCtx * headDim * 4;
+        const vbuf = p;
+        p += nCtx * headDim * 4;
+        perThreadScratch.push({ scores, kbuf, vbuf });
+      }
       const buf = ex.memory.buffer;
       this.groups.push({
         ex,
+        memoryId,
         first,
         count,
         qPtr,
         outPtr,
-        scoresPtr,
-        kbuf,
-        vbuf,
-        rowbuf,
+        scratch: perThreadScratch,
         cacheBase: (p + 63) & ~63,
         f32: new Float32Array(buf),
         u16: new Uint16Array(buf),
@@ -164,7 +200,7 @@ export class KvCache {
     if (!(layer >= 0 && layer < this.nLayer)) throw new Error(`KV cache: layer ${layer} out of range`);
     const g = this.groups[Math.floor(layer / this.groups[0]!.count)]!;
     const k = g.cacheBase + (layer - g.first) * this.layerBytes;
-    return { g, k, v: k + this.nCtx * this.rowBytes };
+    return { g, k, v: k + this.nHeadKv * this.headBytes };
   }
 
   /** Stores position `pos`'s keys x[kOff…] and values x[vOff…] (kvDim floats each) in `layer`. */
@@ -172,24 +208,27 @@ export class KvCache {
     if (pos < 0 || pos >= this.nCtx)
       throw new Error(`KV cache: position ${pos} outside its ${this.nCtx} positions`);
     const { g, k, v } = this.where(layer);
-    const kvDim = this.nHeadKv * this.headDim;
-    this.storeRow(g, k + pos * this.rowBytes, x, kOff, kvDim);
-    this.storeRow(g, v + pos * this.rowBytes, x, vOff, kvDim);
+    const hd = this.headDim;
+    for (let h = 0; h < this.nHeadKv; h++) {
+      const at = h * this.headBytes + pos * this.headRowBytes;
+      this.storeRow(g, k + at, x, kOff + h * hd, hd);
+      this.storeRow(g, v + at, x, vOff + h * hd, hd);
+    }
   }
 
-  /** Writes kvDim floats x[off…] as one cache row at byte `at` of the group's memory. */
-  private storeRow(g: Group, at: number, x: Float32Array, off: number, kvDim: number): void {
+  /** Writes n floats x[off…] (one head's values) as one cache row at byte `at` of the group's memory. */
+  private storeRow(g: Group, at: number, x: Float32Array, off: number, n: number): void {
     if (this.type === 'f32') {
       const f = g.f32;
       const i0 = at >>> 2;
-      for (let d = 0; d < kvDim; d++) f[i0 + d] = x[off + d]!;
+      for (let d = 0; d < n; d++) f[i0 + d] = x[off + d]!;
     } else if (this.type === 'f16') {
       const h = g.u16;
       const i0 = at >>> 1;
-      for (let d = 0; d < kvDim; d++) h[i0 + d] = fp32ToFp16(x[off + d]!);
+      for (let d = 0; d < n; d++) h[i0 + d] = fp32ToFp16(x[off + d]!);
     } else {
-      this.stage.set(x.subarray(off, off + kvDim));
-      quantizeRow(GgmlType.Q8_0, this.stage, 0, g.u8, at, kvDim);
+      this.stage.set(x.subarray(off, off + n));
+      quantizeRow(GgmlType.Q8_0, this.stage, 0, g.u8, at, n);
     }
   }
 
@@ -198,15 +237,19 @@ export class KvCache {
     const { g, k, v } = this.where(layer);
     const kvDim = this.nHeadKv * this.headDim;
     const base = which === 'k' ? k : v;
+    const hd = this.headDim;
     const out = new Float32Array(upto * kvDim);
-    if (this.type === 'f32') out.set(g.f32.subarray(base >>> 2, (base >>> 2) + upto * kvDim));
-    else if (this.type === 'f16') {
-      const h = g.u16;
-      const i0 = base >>> 1;
-      for (let i = 0; i < out.length; i++) out[i] = F16_TO_F32[h[i0 + i]!]!;
-    } else {
-      for (let p = 0; p < upto; p++)
-        dequantizeRow(GgmlType.Q8_0, g.u8, base + p * this.rowBytes, out, p * kvDim, kvDim);
+    for (let h = 0; h < this.nHeadKv; h++) {
+      for (let p = 0; p < upto; p++) {
+        const at = base + h * this.headBytes + p * this.headRowBytes;
+        const o = p * kvDim + h * hd;
+        if (this.type === 'f32') out.set(g.f32.subarray(at >>> 2, (at >>> 2) + hd), o);
+        else if (this.type === 'f16') {
+          const u16 = g.u16;
+          const i0 = at >>> 1;
+          for (let d = 0; d < hd; d++) out[o + d] = F16_TO_F32[u16[i0 + d]!]!;
+        } else dequantizeRow(GgmlType.Q8_0, g.u8, at, out, o, hd);
+      }
     }
     return out;
   }
@@ -236,54 +279,42 @@ export class KvCache {
       f32.set(q.subarray(s, s + qDim), qi + i * qDim);
     }
     const f16 = this.type === 'f16' ? 1 : 0;
-    if (n <= this.rowsMaxTokens) {
-      g.ex.attend_rows(
-        g.qPtr,
+    const kvDim = this.nHeadKv * hd;
+    const parts = this.parallel && (pos0 + n) * kvDim >= this.minSplitValues ? g.scratch.length : 1;
+    const group = a.nHead / this.nHeadKv;
+    const callParts: number[][] = [];
+    for (let t = 0; t < parts; t++) {
+      const k0 = Math.floor((t * this.nHeadKv) / parts);
+      const k1 = Math.floor(((t + 1) * this.nHeadKv) / parts);
+      const h0 = k0 * group;
+      const sc = g.scratch[t]!;
+      callParts.push([
+        g.qPtr + h0 * hd * 4,
         qDim * 4,
         n,
         pos0,
         a.window,
-        a.nHead,
-        this.nHeadKv,
+        (k1 - k0) * group,
+        k1 - k0,
         hd,
         a.scale,
         a.prescale ? 1 : 0,
         f16,
         f16,
-        k,
-        v,
-        this.rowBytes,
+        k + k0 * this.headBytes,
+        v + k0 * this.headBytes,
+        this.headRowBytes,
         TYPE_CODE[this.type],
-        g.rowbuf,
-        g.scoresPtr,
-        g.outPtr,
+        this.headBytes,
+        sc.kbuf,
+        sc.vbuf,
+        sc.scores,
+        g.outPtr + h0 * hd * 4,
         qDim * 4,
-      );
-    } else {
-      g.ex.attend(
-        g.qPtr,
-        qDim * 4,
-        n,
-        pos0,
-        a.window,
-        a.nHead,
-        this.nHeadKv,
-        hd,
-        a.scale,
-        a.prescale ? 1 : 0,
-        f16,
-        f16,
-        k,
-        v,
-        this.rowBytes,
-        TYPE_CODE[this.type],
-        g.kbuf,
-        g.vbuf,
-        g.scoresPtr,
-        g.outPtr,
-        qDim * 4,
-      );
+      ]);
     }
+    if (parts > 1) this.parallel!.attend(g.memoryId, g.ex, callParts);
+    else runAttendKernel(g.ex, callParts[0]!);
     const oi = g.outPtr >> 2;
     for (let i = 0; i < n; i++) out.set(f32.subarray(oi + i * qDim, oi + (i + 1) * qDim), i * outStride);
   }

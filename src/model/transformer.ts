@@ -148,6 +148,7 @@ export class InferenceContext {
       opts.kvType ?? 'f16',
       this.nBatch,
       c.nHead,
+      model.backend.parallel,
     );
     const attentionRef =
       (opts.attention ?? (model.backend.name.startsWith('reference') ? 'ref' : 'wasm')) === 'ref';

@@ -1,16 +1,20 @@
 // The wasm Backend: every matrix split by rows over the calling thread and N−1 workers, each row share in its own memory.
 import { ggmlTypeName, rowBytes } from '../format/ggml-types.js';
 import { KERNEL_TYPES, KernelModule, KernelPool, type PooledMatrix } from '../kernels/matvec.js';
+import { type OpsExports, runAttendKernel } from '../kernels/ops.js';
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
-import type { Backend, WeightMatrix } from '../model/backend.js';
+import type { Backend, ParallelAttention, WeightMatrix } from '../model/backend.js';
 import type { TensorRef } from '../model/config.js';
 import { matmulRef } from '../quant/matmul-ref.js';
 import { VEC_DOT_TYPES } from '../quant/vec-dot.js';
 import {
+  ARG_ATTEND,
   ARG_ID,
   ARG_N,
+  ATTEND_ARGS,
   CALLER_SLEEPS,
   CMD,
+  CMD_ATTEND,
   CMD_MATMUL,
   CMD_MESSAGE,
   DONE,
@@ -100,6 +104,9 @@ export class WasmBackend implements Backend {
   private disposed = false;
   /** See BackendOptions.minSplitWeights (read when a matrix is prepared). */
   minSplitWeights = MIN_SPLIT_WEIGHTS;
+  /** Attention split by heads over the workers (absent with one thread). */
+  readonly parallel?: ParallelAttention;
+  private nextMemoryId = 1;
 
   constructor(
     spawner: WorkerSpawner | undefined,
@@ -149,6 +156,7 @@ export class WasmBackend implements Backend {
       for (const w of this.workers) w.terminate();
       throw e;
     }
+    if (nw > 0) this.parallel = this.makeParallel();
     this.name = `wasm-${this.relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread${threads > 1 ? 's' : ''}`;
   }
 
@@ -303,6 +311,39 @@ export class WasmBackend implements Backend {
         for (let t = 0; t < n; t++)
           out.set(this.out.subarray(t * rows + s.row0, t * rows + s.row1), t * rows + s.row0);
     }
+  }
+
+  private makeParallel(): ParallelAttention {
+    const ctrlF32 = new Float32Array(this.ctrl.buffer);
+    return {
+      threads: this.threads,
+      shareMemory: (memory) => {
+        const id = this.nextMemoryId++;
+        for (let i = 0; i < this.workers.length; i++) this.post(i, { kind: 'share', id, memory });
+        for (let i = 0; i < this.workers.length; i++) this.waitWorker(i, REQUEST_TIMEOUT_MS, 'share memory');
+        return id;
+      },
+      attend: (memoryId: number, local: OpsExports, parts: readonly (readonly number[])[]) => {
+        if (parts.length > this.threads)
+          throw new Error(`attention split in ${parts.length} parts over ${this.threads} threads`);
+        for (let w = 1; w < parts.length; w++) {
+          const args = parts[w]!;
+          if (args.length + 1 > ATTEND_ARGS) throw new Error(`attention call with ${args.length} arguments`);
+          const c = this.slot(w - 1);
+          const base = (w - 1) * SLOT_INTS + ARG_ATTEND;
+          c[ARG_ATTEND] = memoryId;
+          for (let i = 0; i < args.length; i++) {
+            if (i === 8) ctrlF32[base + 1 + i] = args[i]!;
+            else c[ARG_ATTEND + 1 + i] = args[i]!;
+          }
+          Atomics.store(c, CMD, CMD_ATTEND);
+          this.seq[w - 1] = this.seq[w - 1]! + 1;
+          publish(c, SEQ, this.seq[w - 1]!, WORKER_SLEEPS);
+        }
+        runAttendKernel(local, parts[0]!);
+        for (let w = 1; w < parts.length; w++) this.waitWorker(w - 1, Number.POSITIVE_INFINITY, 'attention');
+      },
+    };
   }
 
   dispose(): void {

@@ -26,6 +26,13 @@ export const ERR_LEN = 7;
 /** Bytes per slot for an error message (UTF-8), after the control ints. */
 export const ERR_BYTES = 1024;
 
+/** First slot int of an attention call's arguments (ATTEND_ARGS of them; see AttendPart). */
+export const ARG_ATTEND = 8;
+/** Ints an attention call's arguments take in a slot: memory id, then ops.wat `attend`'s 22 parameters
+ * (the f32 scale, parameter 8, as its bits). */
+export const ATTEND_ARGS = 23;
+/** Run ops.wat's attention on a shared memory (arguments from ARG_ATTEND). */
+export const CMD_ATTEND = 3;
 /** Run a matmul on the shared activations. */
 export const CMD_MATMUL = 1;
 /** Return to the event loop and handle one posted WorkerRequest. */
@@ -58,6 +65,12 @@ export type WorkerRequest =
       cols: number;
       /** The rows' bytes in GGUF layout. */
       data: Uint8Array;
+    }
+  | {
+      kind: 'share';
+      id: number;
+      /** A shared WebAssembly.Memory the worker runs ops.wat kernels on (attention over a KV cache). */
+      memory: WebAssembly.Memory;
     }
   | { kind: 'exit' };
 

@@ -1,11 +1,15 @@
 // A kernel worker's life (portable): its own wasm memory holding its rows; matmuls run from the shared control block.
 import { KernelModule, KernelPool, type PooledMatrix } from '../kernels/matvec.js';
+import { instantiateOpsShared, type OpsExports, runAttendKernel } from '../kernels/ops.js';
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
 import {
+  ARG_ATTEND,
   ARG_ID,
   ARG_N,
+  ATTEND_ARGS,
   CALLER_SLEEPS,
   CMD,
+  CMD_ATTEND,
   CMD_MATMUL,
   CMD_MESSAGE,
   DONE,
@@ -47,6 +51,8 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
     initError = e;
   }
   const parts = new Map<number, Part>();
+  const shared = new Map<number, OpsExports>();
+  const ctrlF32 = new Float32Array(init.ctrl, init.slot * SLOT_INTS * 4, SLOT_INTS);
   let x: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let out: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let seen = 0; // the caller may have announced requests before this worker started
@@ -67,6 +73,8 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
       } else if (req.kind === 'prepare') {
         const m = km!.pack(req.type, req.rows, req.cols, req.data);
         parts.set(req.id, { m, rowsTotal: req.rowsTotal, row0: req.row0 });
+      } else if (req.kind === 'share') {
+        shared.set(req.id, instantiateOpsShared(req.memory));
       } else if (req.kind === 'exit') {
         ack();
         port.close();
@@ -95,8 +103,25 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
           fail(e);
         }
       }
+      if (cmd === CMD_ATTEND) {
+        try {
+          runAttend();
+        } catch (e) {
+          fail(e);
+        }
+      }
       ack();
     }
+  }
+
+  /** Runs the attention kernel whose arguments the caller left in the slot (see ATTEND_ARGS). */
+  const attendArgs: number[] = new Array(ATTEND_ARGS - 1).fill(0);
+  function runAttend(): void {
+    const ex = shared.get(ctrl[ARG_ATTEND]!);
+    if (!ex) throw new Error(`kernel worker ${init.slot}: unknown shared memory ${ctrl[ARG_ATTEND]}`);
+    for (let i = 0; i < attendArgs.length; i++)
+      attendArgs[i] = i === 8 ? ctrlF32[ARG_ATTEND + 1 + i]! : ctrl[ARG_ATTEND + 1 + i]!;
+    runAttendKernel(ex, attendArgs);
   }
 
   port.onRequest(handle);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KvCache, type KvType, kvRowBytes } from '../../src/model/kv-cache.js';
+import { createBackend } from '../../src/threads/index.js';
 
 function rand(n: number, seed: number, amp = 1): Float32Array {
   let s = seed >>> 0;
@@ -60,17 +61,13 @@ for (const { type, hd, nHead, nHeadKv, tol } of CASES) {
           const want = new Float32Array(n * qDim);
           const call = { layer, q: rows, qOff: pos0 * stride, qStride: stride, n, pos0, outStride: qDim };
           cache.attend({ ...call, out: want }, a, 'ref');
-          // both wasm kernels: position by position (decode) and head by head (gathered rows)
-          for (const rowsMaxTokens of [0, 64]) {
-            cache.rowsMaxTokens = rowsMaxTokens;
-            got.fill(Number.NaN);
-            cache.attend({ ...call, out: got }, a, 'wasm');
-            const e = relErr(got, want);
-            assert.ok(
-              e <= tol,
-              `${rowsMaxTokens ? 'rows' : 'gather'} kernel, pos0 ${pos0} n ${n} prescale ${prescale} window ${window}: rel err ${e} > ${tol}`,
-            );
-          }
+          got.fill(Number.NaN);
+          cache.attend({ ...call, out: got }, a, 'wasm');
+          const e = relErr(got, want);
+          assert.ok(
+            e <= tol,
+            `pos0 ${pos0} n ${n} prescale ${prescale} window ${window}: rel err ${e} > ${tol}`,
+          );
         }
       }
     }
@@ -104,4 +101,44 @@ test('bad cache settings and positions are named', () => {
   assert.throws(() => c.store(0, 8, new Float32Array(64), 0, 32), /position 8 outside its 8 positions/);
   assert.throws(() => c.store(1, 0, new Float32Array(64), 0, 32), /layer 1 out of range/);
   assert.throws(() => new KvCache(1, 2 ** 20, 32, 128, 'f32', 4, 32), /memory limit/);
+});
+
+test('attention split by KV heads over worker threads (shared cache memory) equals the calling thread alone', () => {
+  const be = createBackend({ threads: 3 });
+  try {
+    assert.ok(be.parallel, 'a 3-thread backend offers parallel attention');
+    for (const { type, hd, nHead, nHeadKv } of [
+      { type: 'f16' as const, hd: 32, nHead: 8, nHeadKv: 8 },
+      { type: 'q8_0' as const, hd: 32, nHead: 6, nHeadKv: 3 },
+      { type: 'f32' as const, hd: 12, nHead: 4, nHeadKv: 2 },
+    ]) {
+      const nCtx = 40;
+      const kvDim = nHeadKv * hd;
+      const qDim = nHead * hd;
+      const stride = qDim + 2 * kvDim;
+      const solo = new KvCache(2, nCtx, nHeadKv, hd, type, 16, nHead);
+      const split = new KvCache(2, nCtx, nHeadKv, hd, type, 16, nHead, be.parallel);
+      split.minSplitValues = 0;
+      const rows = rand(nCtx * stride, 11 + hd, 2);
+      for (const [pos0, n] of [
+        [0, 13],
+        [13, 1],
+        [14, 2],
+      ] as const) {
+        for (const c of [solo, split])
+          for (let i = 0; i < n; i++)
+            c.store(1, pos0 + i, rows, (pos0 + i) * stride + qDim, (pos0 + i) * stride + qDim + kvDim);
+        const a = { nHead, scale: 1 / Math.sqrt(hd), prescale: true, window: 0 };
+        const call = { layer: 1, q: rows, qOff: pos0 * stride, qStride: stride, n, pos0, outStride: qDim };
+        const want = new Float32Array(n * qDim);
+        const got = new Float32Array(n * qDim).fill(Number.NaN);
+        solo.attend({ ...call, out: want }, a, 'wasm');
+        split.attend({ ...call, out: got }, a, 'wasm');
+        // each head's arithmetic is the same whichever thread runs it: bit-identical
+        assert.deepEqual(got, want, `${type} ${nHead}/${nHeadKv} heads, pos0 ${pos0} n ${n}`);
+      }
+    }
+  } finally {
+    be.dispose();
+  }
 });

@@ -1,7 +1,13 @@
 ;; Small per-token ops in WebAssembly SIMD: rmsnorm, softmax, rope (from a cos/sin table), attention of one query over a KV cache.
 ;; All pointers are byte offsets into this module's memory; vectors are f32 unless the name says f16.
+;;@variants shared
 (module
+;;@if shared
+  (import "env" "memory" (memory 1 65536 shared))
+  (export "memory" (memory 0))
+;;@else
   (memory (export "memory") 16)
+;;@end
 
   ;; exp(x) for four lanes: 2^(x·log2 e) = 2^n · 2^f, |f| ≤ ½, 2^f by its degree-7 Taylor series (≈1 ulp).
   (func $exp4 (param $x v128) (result v128)
@@ -273,13 +279,15 @@
   ;; graph computes it: q (n rows, `qs` bytes apart, nHead heads of hd) is scaled first when `prescale`
   ;; (phi3) and rounded to f16 when `rq` (f16 cache: ggml multiplies f16·f16); scores = q·k (· scale unless
   ;; prescaled); softmax; probabilities rounded to f16 when `rp`; out (rows `os` bytes apart) = Σ p·v.
-  ;; win > 0 limits each token to its last `win` positions. K/V rows (rb bytes, type as $load_head) are
-  ;; gathered per KV head into kbuf/vbuf (f32, (pos0 + n) · hd floats each); scores: pos0 + n + 4 floats.
+  ;; win > 0 limits each token to its last `win` positions. The cache is head-major: KV head h's rows
+  ;; (one position each, rb bytes, type as $load_head) start at kc + h·hs (vc + h·hs), so each head streams
+  ;; from one contiguous region (row-major caches cost a page per row per head); its rows are converted
+  ;; into kbuf/vbuf (f32, (pos0 + n) · hd floats each); scores: pos0 + n + 4 floats.
   ;; GQA: query head h reads KV head h / (nHead / nHeadKv). hd must be a multiple of 4 (32 for q8_0).
   (func (export "attend")
     (param $q i32) (param $qs i32) (param $n i32) (param $pos0 i32) (param $win i32)
     (param $nHead i32) (param $nHeadKv i32) (param $hd i32) (param $scale f32) (param $prescale i32)
-    (param $rq i32) (param $rp i32) (param $kc i32) (param $vc i32) (param $rb i32) (param $type i32)
+    (param $rq i32) (param $rp i32) (param $kc i32) (param $vc i32) (param $rb i32) (param $type i32) (param $hs i32)
     (param $kbuf i32) (param $vbuf i32) (param $scores i32) (param $out i32) (param $os i32)
     (local $i i32) (local $e i32) (local $p i32) (local $v v128) (local $sc v128)
     (local $kvh i32) (local $h i32) (local $h1 i32) (local $group i32) (local $rlo i32) (local $rhi i32)
@@ -315,10 +323,7 @@
       (then (local.set $rlo (i32.add (i32.sub (local.get $pos0) (local.get $win)) (i32.const 1)))))
     (block $dkv (loop $lkv
       (br_if $dkv (i32.ge_u (local.get $kvh) (local.get $nHeadKv)))
-      (local.set $hoff
-        (if (result i32) (i32.eq (local.get $type) (i32.const 2))
-          (then (i32.mul (i32.mul (local.get $kvh) (i32.shr_u (local.get $hd) (i32.const 5))) (i32.const 34)))
-          (else (i32.mul (i32.mul (local.get $kvh) (local.get $hd)) (select (i32.const 2) (i32.const 4) (local.get $type))))))
+      (local.set $hoff (i32.mul (local.get $kvh) (local.get $hs)))
       (call $load_head (local.get $kc) (local.get $rb) (local.get $hoff) (local.get $rlo) (local.get $rhi)
         (local.get $hd) (local.get $type) (local.get $kbuf))
       (call $load_head (local.get $vc) (local.get $rb) (local.get $hoff) (local.get $rlo) (local.get $rhi)
@@ -450,262 +455,6 @@
         (br $lh)))
       (local.set $kvh (i32.add (local.get $kvh) (i32.const 1)))
       (br $lkv))))
-
-;; One cache row (kvDim values at src, type as $load_head) as f32: the row itself for an f32 cache, else
-  ;; converted into dst. f16 → f32 eight at a time: sign-extending to i32 and shifting by 13 puts the sign
-  ;; in bits 28–31 and exponent/mantissa in 13–27; clearing bits 28–30 and multiplying by 2^112 rebias
-  ;; the exponent (subnormals included) — the same values as $load_head's conversion, in fewer instructions.
-  (func $row_f32 (param $src i32) (param $type i32) (param $kvDim i32) (param $dst i32) (result i32)
-    (local $p i32) (local $d i32) (local $e i32) (local $v v128) (local $sc v128) (local $m v128) (local $k v128)
-    (if (i32.eqz (local.get $type)) (then (return (local.get $src))))
-    (local.set $p (local.get $dst))
-    (if (i32.eq (local.get $type) (i32.const 1))
-      (then
-        (local.set $m (i32x4.splat (i32.const 0x8FFFFFFF)))
-        (local.set $k (f32x4.splat (f32.const 0x1p112)))
-        (local.set $e (i32.and (local.get $kvDim) (i32.const -8)))
-        (block $d8 (loop $l8
-          (br_if $d8 (i32.ge_u (local.get $d) (local.get $e)))
-          (local.set $v (v128.load (local.get $src)))
-          (v128.store (local.get $p)
-            (f32x4.mul (v128.and (i32x4.shl (i32x4.extend_low_i16x8_s (local.get $v)) (i32.const 13)) (local.get $m)) (local.get $k)))
-          (v128.store offset=16 (local.get $p)
-            (f32x4.mul (v128.and (i32x4.shl (i32x4.extend_high_i16x8_s (local.get $v)) (i32.const 13)) (local.get $m)) (local.get $k)))
-          (local.set $src (i32.add (local.get $src) (i32.const 16)))
-          (local.set $p (i32.add (local.get $p) (i32.const 32)))
-          (local.set $d (i32.add (local.get $d) (i32.const 8)))
-          (br $l8)))
-        (if (i32.lt_u (local.get $d) (local.get $kvDim))
-          (then
-            (v128.store (local.get $p)
-              (f32x4.mul (v128.and (i32x4.shl (i32x4.extend_low_i16x8_s (v128.load64_zero (local.get $src))) (i32.const 13)) (local.get $m)) (local.get $k)))))
-        (return (local.get $dst))))
-    ;; q8_0: 34-byte blocks (f16 scale, 32 × i8)
-    (block $d2 (loop $l2
-      (br_if $d2 (i32.ge_u (local.get $d) (local.get $kvDim)))
-      (local.set $sc (f32x4.splat (f32x4.extract_lane 0 (call $f16x4 (local.get $src)))))
-      (local.set $v (v128.load offset=2 (local.get $src)))
-      (v128.store offset=0 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v))))))
-      (v128.store offset=16 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v))))))
-      (v128.store offset=32 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v))))))
-      (v128.store offset=48 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v))))))
-      (local.set $v (v128.load offset=18 (local.get $src)))
-      (v128.store offset=64 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v))))))
-      (v128.store offset=80 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v))))))
-      (v128.store offset=96 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v))))))
-      (v128.store offset=112 (local.get $p) (f32x4.mul (local.get $sc)
-        (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v))))))
-      (local.set $src (i32.add (local.get $src) (i32.const 34)))
-      (local.set $p (i32.add (local.get $p) (i32.const 128)))
-      (local.set $d (i32.add (local.get $d) (i32.const 32)))
-      (br $l2)))
-    (local.get $dst))
-
-  ;; Scales / rounds the n query rows in place (see attend).
-  (func $prep_q (param $q i32) (param $qs i32) (param $n i32) (param $qDim i32) (param $scale f32)
-    (param $prescale i32) (param $rq i32)
-    (local $i i32) (local $p i32) (local $e i32) (local $v v128) (local $sc v128)
-    (if (i32.eqz (i32.or (local.get $prescale) (local.get $rq))) (then (return)))
-    (local.set $sc (f32x4.splat (local.get $scale)))
-    (block $dq (loop $lq
-      (br_if $dq (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $p (i32.add (local.get $q) (i32.mul (local.get $i) (local.get $qs))))
-      (local.set $e (i32.const 0))
-      (block $de (loop $le
-        (br_if $de (i32.ge_u (local.get $e) (local.get $qDim)))
-        (local.set $v (v128.load (local.get $p)))
-        (if (local.get $prescale) (then (local.set $v (f32x4.mul (local.get $v) (local.get $sc)))))
-        (if (local.get $rq) (then (local.set $v (call $round_f16x4 (local.get $v)))))
-        (v128.store (local.get $p) (local.get $v))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (local.set $e (i32.add (local.get $e) (i32.const 4)))
-        (br $le)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $lq))))
-
-  ;; The same attention as `attend`, walking the cache position by position (each K and V row read once,
-  ;; front to back, for all heads) instead of gathering each head's rows: for a few new tokens (decode) the
-  ;; gather's strided reads — one row per page for a wide cache — cost more than the arithmetic. rowbuf:
-  ;; nHeadKv·hd floats; scores: nHead · (span rounded up to 4) floats.
-  (func (export "attend_rows")
-    (param $q i32) (param $qs i32) (param $n i32) (param $pos0 i32) (param $win i32)
-    (param $nHead i32) (param $nHeadKv i32) (param $hd i32) (param $scale f32) (param $prescale i32)
-    (param $rq i32) (param $rp i32) (param $kc i32) (param $vc i32) (param $rb i32) (param $type i32)
-    (param $rowbuf i32) (param $scores i32) (param $out i32) (param $os i32)
-    (local $i i32) (local $pos i32) (local $lo i32) (local $span i32) (local $np i32) (local $jj i32)
-    (local $h i32) (local $group i32) (local $hb i32) (local $kvDim i32) (local $qrow i32) (local $orow i32)
-    (local $row i32) (local $d i32) (local $sp i32) (local $j i32)
-    (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
-    (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sc v128) (local $pj v128)
-    (local $op i32) (local $vp i32) (local $s f32)
-    (call $prep_q (local.get $q) (local.get $qs) (local.get $n) (i32.mul (local.get $nHead) (local.get $hd))
-      (local.get $scale) (local.get $prescale) (local.get $rq))
-    (local.set $sc (f32x4.splat (local.get $scale)))
-    (local.set $hb (i32.shl (local.get $hd) (i32.const 2)))
-    (local.set $group (i32.div_u (local.get $nHead) (local.get $nHeadKv)))
-    (local.set $kvDim (i32.mul (local.get $nHeadKv) (local.get $hd)))
-    (block $dt (loop $lt
-      (br_if $dt (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $pos (i32.add (local.get $pos0) (local.get $i)))
-      (local.set $lo (i32.const 0))
-      (if (i32.and (i32.gt_s (local.get $win) (i32.const 0))
-            (i32.gt_s (i32.sub (local.get $pos) (local.get $win)) (i32.const -1)))
-        (then (local.set $lo (i32.add (i32.sub (local.get $pos) (local.get $win)) (i32.const 1)))))
-      (local.set $span (i32.add (i32.sub (local.get $pos) (local.get $lo)) (i32.const 1)))
-      (local.set $np (i32.and (i32.add (local.get $span) (i32.const 3)) (i32.const -4)))
-      (local.set $qrow (i32.add (local.get $q) (i32.mul (local.get $i) (local.get $qs))))
-      (local.set $orow (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $os))))
-      ;; scores[h][jj] = q_h · k_jj, four heads at a time
-      (local.set $jj (i32.const 0))
-      (block $dk (loop $lk
-        (br_if $dk (i32.ge_u (local.get $jj) (local.get $span)))
-        (local.set $row (call $row_f32
-          (i32.add (local.get $kc) (i32.mul (i32.add (local.get $lo) (local.get $jj)) (local.get $rb)))
-          (local.get $type) (local.get $kvDim) (local.get $rowbuf)))
-        (local.set $h (i32.const 0))
-        (block $dh4 (loop $lh4
-          (br_if $dh4 (i32.gt_u (i32.add (local.get $h) (i32.const 4)) (local.get $nHead)))
-          (local.set $q0 (i32.add (local.get $qrow) (i32.mul (local.get $h) (local.get $hb))))
-          (local.set $q1 (i32.add (local.get $q0) (local.get $hb)))
-          (local.set $q2 (i32.add (local.get $q1) (local.get $hb)))
-          (local.set $q3 (i32.add (local.get $q2) (local.get $hb)))
-          (local.set $k0 (i32.add (local.get $row) (i32.mul (i32.div_u (local.get $h) (local.get $group)) (local.get $hb))))
-          (local.set $k1 (i32.add (local.get $row)
-            (i32.mul (i32.div_u (i32.add (local.get $h) (i32.const 1)) (local.get $group)) (local.get $hb))))
-          (local.set $k2 (i32.add (local.get $row)
-            (i32.mul (i32.div_u (i32.add (local.get $h) (i32.const 2)) (local.get $group)) (local.get $hb))))
-          (local.set $k3 (i32.add (local.get $row)
-            (i32.mul (i32.div_u (i32.add (local.get $h) (i32.const 3)) (local.get $group)) (local.get $hb))))
-          (local.set $a0 (v128.const i32x4 0 0 0 0))
-          (local.set $a1 (v128.const i32x4 0 0 0 0))
-          (local.set $a2 (v128.const i32x4 0 0 0 0))
-          (local.set $a3 (v128.const i32x4 0 0 0 0))
-          (local.set $d (i32.const 0))
-          (block $dd (loop $ld
-            (br_if $dd (i32.ge_u (local.get $d) (local.get $hb)))
-            (local.set $a0 (f32x4.add (local.get $a0)
-              (f32x4.mul (v128.load (i32.add (local.get $q0) (local.get $d))) (v128.load (i32.add (local.get $k0) (local.get $d))))))
-            (local.set $a1 (f32x4.add (local.get $a1)
-              (f32x4.mul (v128.load (i32.add (local.get $q1) (local.get $d))) (v128.load (i32.add (local.get $k1) (local.get $d))))))
-            (local.set $a2 (f32x4.add (local.get $a2)
-              (f32x4.mul (v128.load (i32.add (local.get $q2) (local.get $d))) (v128.load (i32.add (local.get $k2) (local.get $d))))))
-            (local.set $a3 (f32x4.add (local.get $a3)
-              (f32x4.mul (v128.load (i32.add (local.get $q3) (local.get $d))) (v128.load (i32.add (local.get $k3) (local.get $d))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 16)))
-            (br $ld)))
-          ;; transpose-add: lanes → [Σa0, Σa1, Σa2, Σa3]
-          (local.set $a0 (f32x4.add
-            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
-          (local.set $a2 (f32x4.add
-            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
-          (local.set $a0 (f32x4.add
-            (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
-            (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
-          (if (i32.eqz (local.get $prescale)) (then (local.set $a0 (f32x4.mul (local.get $a0) (local.get $sc)))))
-          (local.set $sp (i32.add (local.get $scores)
-            (i32.shl (i32.add (i32.mul (local.get $h) (local.get $np)) (local.get $jj)) (i32.const 2))))
-          (local.set $j (i32.shl (local.get $np) (i32.const 2)))
-          (f32.store (local.get $sp) (f32x4.extract_lane 0 (local.get $a0)))
-          (f32.store (i32.add (local.get $sp) (local.get $j)) (f32x4.extract_lane 1 (local.get $a0)))
-          (f32.store (i32.add (local.get $sp) (i32.shl (local.get $j) (i32.const 1))) (f32x4.extract_lane 2 (local.get $a0)))
-          (f32.store (i32.add (local.get $sp) (i32.mul (local.get $j) (i32.const 3))) (f32x4.extract_lane 3 (local.get $a0)))
-          (local.set $h (i32.add (local.get $h) (i32.const 4)))
-          (br $lh4)))
-        (block $dh1 (loop $lh1
-          (br_if $dh1 (i32.ge_u (local.get $h) (local.get $nHead)))
-          (local.set $q0 (i32.add (local.get $qrow) (i32.mul (local.get $h) (local.get $hb))))
-          (local.set $k0 (i32.add (local.get $row) (i32.mul (i32.div_u (local.get $h) (local.get $group)) (local.get $hb))))
-          (local.set $a0 (v128.const i32x4 0 0 0 0))
-          (local.set $d (i32.const 0))
-          (block $dd1 (loop $ld1
-            (br_if $dd1 (i32.ge_u (local.get $d) (local.get $hb)))
-            (local.set $a0 (f32x4.add (local.get $a0)
-              (f32x4.mul (v128.load (i32.add (local.get $q0) (local.get $d))) (v128.load (i32.add (local.get $k0) (local.get $d))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 16)))
-            (br $ld1)))
-          (local.set $s (call $hsum (local.get $a0)))
-          (if (i32.eqz (local.get $prescale)) (then (local.set $s (f32.mul (local.get $s) (local.get $scale)))))
-          (f32.store (i32.add (local.get $scores)
-            (i32.shl (i32.add (i32.mul (local.get $h) (local.get $np)) (local.get $jj)) (i32.const 2))) (local.get $s))
-          (local.set $h (i32.add (local.get $h) (i32.const 1)))
-          (br $lh1)))
-        (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
-        (br $lk)))
-      ;; softmax per head (padding to a multiple of 4 with −inf), probabilities rounded for an f16 cache
-      (local.set $h (i32.const 0))
-      (block $ds (loop $ls
-        (br_if $ds (i32.ge_u (local.get $h) (local.get $nHead)))
-        (local.set $sp (i32.add (local.get $scores) (i32.shl (i32.mul (local.get $h) (local.get $np)) (i32.const 2))))
-        (local.set $j (local.get $span))
-        (block $dp (loop $lp
-          (br_if $dp (i32.ge_u (local.get $j) (local.get $np)))
-          (f32.store (i32.add (local.get $sp) (i32.shl (local.get $j) (i32.const 2))) (f32.const -inf))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $lp)))
-        (call $softmax (local.get $sp) (local.get $np) (f32.const 1))
-        (if (local.get $rp) (then (call $round_f16_n (local.get $sp) (local.get $np))))
-        ;; out_h = 0
-        (local.set $op (i32.add (local.get $orow) (i32.mul (local.get $h) (local.get $hb))))
-        (local.set $d (i32.const 0))
-        (block $dz (loop $lz
-          (br_if $dz (i32.ge_u (local.get $d) (local.get $hb)))
-          (v128.store (i32.add (local.get $op) (local.get $d)) (v128.const i32x4 0 0 0 0))
-          (local.set $d (i32.add (local.get $d) (i32.const 16)))
-          (br $lz)))
-        (local.set $h (i32.add (local.get $h) (i32.const 1)))
-        (br $ls)))
-      ;; out_h += p_h,jj · v_jj, position by position
-      (local.set $jj (i32.const 0))
-      (block $dv (loop $lv
-        (br_if $dv (i32.ge_u (local.get $jj) (local.get $span)))
-        (local.set $row (call $row_f32
-          (i32.add (local.get $vc) (i32.mul (i32.add (local.get $lo) (local.get $jj)) (local.get $rb)))
-          (local.get $type) (local.get $kvDim) (local.get $rowbuf)))
-        (local.set $h (i32.const 0))
-        (block $dvh (loop $lvh
-          (br_if $dvh (i32.ge_u (local.get $h) (local.get $nHead)))
-          (local.set $pj (v128.load32_splat (i32.add (local.get $scores)
-            (i32.shl (i32.add (i32.mul (local.get $h) (local.get $np)) (local.get $jj)) (i32.const 2)))))
-          (local.set $op (i32.add (local.get $orow) (i32.mul (local.get $h) (local.get $hb))))
-          (local.set $vp (i32.add (local.get $row) (i32.mul (i32.div_u (local.get $h) (local.get $group)) (local.get $hb))))
-          (local.set $d (i32.const 0))
-          (block $dd4 (loop $ld4
-            (br_if $dd4 (i32.gt_u (i32.add (local.get $d) (i32.const 64)) (local.get $hb)))
-            (local.set $sp (i32.add (local.get $op) (local.get $d)))
-            (local.set $j (i32.add (local.get $vp) (local.get $d)))
-            (v128.store offset=0 (local.get $sp)
-              (f32x4.add (v128.load offset=0 (local.get $sp)) (f32x4.mul (local.get $pj) (v128.load offset=0 (local.get $j)))))
-            (v128.store offset=16 (local.get $sp)
-              (f32x4.add (v128.load offset=16 (local.get $sp)) (f32x4.mul (local.get $pj) (v128.load offset=16 (local.get $j)))))
-            (v128.store offset=32 (local.get $sp)
-              (f32x4.add (v128.load offset=32 (local.get $sp)) (f32x4.mul (local.get $pj) (v128.load offset=32 (local.get $j)))))
-            (v128.store offset=48 (local.get $sp)
-              (f32x4.add (v128.load offset=48 (local.get $sp)) (f32x4.mul (local.get $pj) (v128.load offset=48 (local.get $j)))))
-            (local.set $d (i32.add (local.get $d) (i32.const 64)))
-            (br $ld4)))
-          (block $dd5 (loop $ld5
-            (br_if $dd5 (i32.ge_u (local.get $d) (local.get $hb)))
-            (local.set $sp (i32.add (local.get $op) (local.get $d)))
-            (v128.store (local.get $sp)
-              (f32x4.add (v128.load (local.get $sp)) (f32x4.mul (local.get $pj) (v128.load (i32.add (local.get $vp) (local.get $d))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 16)))
-            (br $ld5)))
-          (local.set $h (i32.add (local.get $h) (i32.const 1)))
-          (br $lvh)))
-        (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
-        (br $lv)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $lt))))
 
   ;; f32 → f16 bits (round to nearest even; ggml's recipe), for writing an f16 cache.
   (func $f32_to_f16 (param $f f32) (result i32)
