@@ -1,5 +1,5 @@
 // Reproducible recipe for models/default.gguf: corpus → data pipeline → tokenizer → two-phase mix → train → export.
-// Usage: node --import tsx scripts/default-model/build.ts [data|train|export|summary|all] (work dir: $DM_WORK, default /tmp/pocketlm-default-model)
+// Usage: node --import tsx scripts/default-model/build.ts [data|train|export|summary|all] (work dir: $DM_WORK, default /tmp/pocketlm-default-model; $DM_STEPS, $DM_THREADS: training steps and threads)
 import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,8 @@ import { eduScore, FILTER_STAGES, generateCorpus } from './corpus.js';
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const WORK = process.env.DM_WORK ?? '/tmp/pocketlm-default-model';
 const STEPS = Number(process.env.DM_STEPS ?? 2000);
+/** GEMM threads of the training stage (training is deterministic for a given count). */
+const THREADS = Number(process.env.DM_THREADS ?? 2);
 const SEED = 1234;
 const VOCAB = 1024;
 const log = (m: string) => process.stderr.write(`[default-model] ${m}\n`);
@@ -131,7 +133,7 @@ warmup_steps: 50
 schedule: wsd
 tied_embeddings: true
 phase2_at_tokens: 0
-threads: 2
+threads: ${THREADS}
 eval_every: 100
 eval_batches: 8
 ckpt_every: 100
