@@ -7,6 +7,7 @@ import {
   bandKeys,
   estimateJaccard,
   lshProbability,
+  MINHASH_DEFAULTS,
   minHasher,
   signature,
 } from '../../src/data/dedup/minhash.js';
@@ -86,4 +87,72 @@ test('union-find roots are the smallest member', () => {
   assert.equal(u.find(4), 2);
   assert.equal(u.find(1), 0);
   assert.equal(u.find(3), 3);
+});
+
+test('merge with minJaccard: a bucket match merges only when the full signatures agree enough', async () => {
+  // 2 bands × 4 rows; rows = [index, 2 key words per band, 8 signature words]
+  const w = new SignatureWriter('minhash', 1 + 4 + 8);
+  const sig = (agree: number) => Array.from({ length: 8 }, (_, i) => (i < agree ? i : 100 + i));
+  w.add('p', [1, 1, 2, 2, ...sig(8)]);
+  w.add('q', [1, 1, 9, 9, ...sig(4)]); // shares band 0 with p, signatures agree on 4 of 8
+  w.add('r', [3, 3, 2, 2, ...sig(7)]); // shares band 1 with p, signatures agree on 7 of 8
+  const dir = tmp();
+  await w.save(`${dir}/0.bin`);
+  const f = await loadSignatures(`${dir}/0.bin`);
+  const all = mergeSignatures([f], { bands: 2 });
+  assert.equal(all.removed, 2);
+  assert.equal(all.candidates_rejected, 0);
+  const verified = mergeSignatures([f], { bands: 2, minJaccard: 0.75 });
+  assert.equal(verified.removed, 1);
+  assert.equal(verified.candidates_rejected, 1);
+  assert.deepEqual(verified.shards[0], { remove: [[2, 'p']], cluster_size: [[0, 2]] });
+  // band keys only: verification has nothing to compare
+  const k = new SignatureWriter('minhash', 1 + 4);
+  k.add('p', [1, 1, 2, 2]);
+  await k.save(`${dir}/1.bin`);
+  const keysOnly = await loadSignatures(`${dir}/1.bin`);
+  assert.throws(() => mergeSignatures([keysOnly], { bands: 2, minJaccard: 0.75 }), /needs full signatures/);
+});
+
+test('minhash verification at 0.75: pairs near J 0.6 that share a band stay, pairs near J 0.9 still merge', async () => {
+  const h = minHasher({ ...MINHASH_DEFAULTS, min_jaccard: 0.75 });
+  const nb = 2 * h.opts.bands;
+  const w = new SignatureWriter('minhash', 1 + nb + h.a.length);
+  const add = (id: string, text: string) => {
+    const s = signature(h, text);
+    const row = new Uint32Array(nb + s.length);
+    row.set(bandKeys(h, s));
+    row.set(s, nb);
+    w.add(id, row);
+  };
+  // 300 words, 5-grams: k evenly spread replaced words give J ≈ (296 − 5k) / (296 + 5k)
+  const pairs = (n: number, k: number, seed0: number) => {
+    let j = 0;
+    for (let p = 0; p < n; p++) {
+      const a = gibberish(300, seed0 + p);
+      const words = a.split(' ');
+      for (let i = 0; i < k; i++) words[Math.floor((i + 0.5) * (300 / k))] = `zz${p}x${i}`;
+      const b = words.join(' ');
+      j += exactJaccard(a, b, 5);
+      add(`${seed0 + p}a`, a);
+      add(`${seed0 + p}b`, b);
+    }
+    return j / n;
+  };
+  const jLow = pairs(300, 15, 1000);
+  const jHigh = pairs(60, 3, 5000);
+  assert.ok(Math.abs(jLow - 0.6) < 0.05 && Math.abs(jHigh - 0.9) < 0.05, `J ${jLow} / ${jHigh}`);
+  const dir = tmp();
+  await w.save(`${dir}/0.bin`);
+  const f = await loadSignatures(`${dir}/0.bin`);
+  const removedBy = (d: ReturnType<typeof mergeSignatures>, from: number, to: number) =>
+    (d.shards[0]?.remove ?? []).filter(([i]) => i >= from && i < to).length;
+  const plain = mergeSignatures([f], { bands: h.opts.bands });
+  const verified = mergeSignatures([f], { bands: h.opts.bands, minJaccard: 0.75 });
+  // LSH alone merges ~21 % of the J ≈ 0.6 pairs (1 − (1 − 0.6^8)^14); verification almost none
+  assert.ok(removedBy(plain, 0, 600) >= 30, `plain removed ${removedBy(plain, 0, 600)} of 300 low pairs`);
+  assert.ok(removedBy(verified, 0, 600) <= 3, `verified removed ${removedBy(verified, 0, 600)}`);
+  assert.ok(verified.candidates_rejected >= 30);
+  assert.equal(removedBy(plain, 600, 720), 60);
+  assert.equal(removedBy(verified, 600, 720), 60);
 });

@@ -17,14 +17,29 @@ export interface DedupDecision {
   clusters: number;
   /** cluster size → number of clusters (sizes ≥ 2). */
   cluster_size_histogram: Record<string, number>;
+  /** Bucket matches not merged because their estimated Jaccard was below `minJaccard` (0 without verification). */
+  candidates_rejected: number;
   shards: ShardDedupDecision[];
+}
+
+/** Options of `mergeSignatures`. */
+export interface MergeOptions {
+  /** LSH bands (key pairs per row); default: every word after the index is a key word ((width − 1) / 2 bands). */
+  bands?: number;
+  /**
+   * Verify minhash candidates: merge a bucket match only when the two full signatures (stored after the band
+   * keys) agree on at least this fraction of their entries. 0 (default) merges every bucket match.
+   */
+  minJaccard?: number;
 }
 
 /**
  * Cluster documents that share any key (exact: the text hash; minhash: any LSH band bucket).
- * The kept document of each cluster is the first in (shard, index) order — deterministic across machines.
+ * With `minJaccard` > 0 a bucket match (the bucket's first document and a later one) is merged only when
+ * their signatures' estimated Jaccard reaches it. The kept document of each cluster is the first in
+ * (shard, index) order — deterministic across machines.
  */
-export function mergeSignatures(files: SignatureFile[]): DedupDecision {
+export function mergeSignatures(files: SignatureFile[], opts: MergeOptions = {}): DedupDecision {
   const offsets: number[] = [];
   let total = 0;
   for (const f of files) {
@@ -33,10 +48,24 @@ export function mergeSignatures(files: SignatureFile[]): DedupDecision {
   }
   const uf = new UnionFind(total);
   const kind = files[0]?.kind ?? 'exact';
-  const nKeys = files[0] ? (files[0].width - 1) / 2 : 0;
+  const width = files[0]?.width ?? 1;
+  const nKeys = opts.bands ?? (width - 1) / 2;
+  const minJaccard = opts.minJaccard ?? 0;
+  const sigStart = 1 + 2 * nKeys;
+  const sigLen = width - sigStart;
+  if (minJaccard > 0 && sigLen <= 0)
+    throw new Error(
+      `dedup merge: min_jaccard ${minJaccard} needs full signatures after the ${nKeys} band keys, but rows have ${width} words`,
+    );
+  const rowOf = (g: number): [Uint32Array, number] => {
+    let s = 0;
+    while (s + 1 < offsets.length && (offsets[s + 1] as number) <= g) s++;
+    return [(files[s] as SignatureFile).rows, (g - (offsets[s] as number)) * width + sigStart];
+  };
+  let rejected = 0;
   const buckets: Map<number, number>[] = Array.from({ length: nKeys }, () => new Map());
   files.forEach((f, s) => {
-    if (f.kind !== kind || (f.width - 1) / 2 !== nKeys)
+    if (f.kind !== kind || f.width !== width)
       throw new Error(`dedup merge: shard ${s} has a different signature layout`);
     for (let d = 0; d < f.count; d++) {
       const g = (offsets[s] as number) + d;
@@ -48,7 +77,14 @@ export function mergeSignatures(files: SignatureFile[]): DedupDecision {
         const m = buckets[k] as Map<number, number>;
         const prev = m.get(key);
         if (prev === undefined) m.set(key, g);
-        else uf.union(prev, g);
+        else if (minJaccard <= 0) uf.union(prev, g);
+        else if (uf.find(prev) !== uf.find(g)) {
+          const [pr, po] = rowOf(prev);
+          let eq = 0;
+          for (let i = 0; i < sigLen; i++) if (pr[po + i] === f.rows[row + sigStart + i]) eq++;
+          if (eq >= minJaccard * sigLen) uf.union(prev, g);
+          else rejected++;
+        }
       }
     }
   });
@@ -79,5 +115,13 @@ export function mergeSignatures(files: SignatureFile[]): DedupDecision {
       }
     }
   });
-  return { kind, total_docs: total, removed, clusters, cluster_size_histogram: hist, shards };
+  return {
+    kind,
+    total_docs: total,
+    removed,
+    clusters,
+    cluster_size_histogram: hist,
+    candidates_rejected: rejected,
+    shards,
+  };
 }

@@ -8,9 +8,15 @@ export interface MinHashOptions {
   bands: number;
   rows: number;
   seed: number;
+  /**
+   * Candidate verification: two documents that share an LSH band bucket are merged only when their signatures
+   * agree on at least this fraction of the `bands × rows` hash functions (their estimated Jaccard similarity).
+   * 0 (the default) merges every bucket match, so removal follows the LSH S-curve alone.
+   */
+  min_jaccard?: number;
 }
 
-export const MINHASH_DEFAULTS: MinHashOptions = { ngram: 5, bands: 14, rows: 8, seed: 1 };
+export const MINHASH_DEFAULTS: MinHashOptions = { ngram: 5, bands: 14, rows: 8, seed: 1, min_jaccard: 0 };
 
 /** Precomputed per-hash-function constants. */
 export interface MinHasher {

@@ -47,6 +47,8 @@ export interface RunStats {
       removed: number;
       clusters: number;
       cluster_size_histogram: Record<string, number>;
+      /** minhash_dedup with min_jaccard: bucket matches left unmerged by verification. */
+      candidates_rejected?: number;
     }
   >;
   notes: Record<string, Record<string, unknown>[]>;
@@ -159,7 +161,15 @@ async function mergeBarrier(plan: Plan, b: number): Promise<void> {
   const files = [];
   for (let s = 0; s < plan.shards.length; s++)
     files.push(await loadSignatures(layout.sig(plan.config.run_dir, b, s)));
-  await writeJsonAtomic(path, mergeSignatures(files));
+  const bar = plan.segments[b]?.barrier;
+  const st = bar?.settings as { bands?: number; min_jaccard?: number } | undefined;
+  await writeJsonAtomic(
+    path,
+    mergeSignatures(
+      files,
+      bar?.name === 'minhash_dedup' ? { bands: st?.bands, minJaccard: st?.min_jaccard } : {},
+    ),
+  );
 }
 
 /** Aggregate all completion records into `<run>/stats.json`. */
@@ -197,6 +207,7 @@ export async function writeRunStats(plan: Plan): Promise<RunStats> {
       removed: d.removed,
       clusters: d.clusters,
       cluster_size_histogram: d.cluster_size_histogram,
+      ...(d.candidates_rejected ? { candidates_rejected: d.candidates_rejected } : {}),
     };
   }
   const stats: RunStats = {

@@ -246,8 +246,21 @@ export async function runShardPhase(
   if (seg.barrier) {
     if (seg.barrier.name === 'minhash_dedup') {
       const h = minHasher(seg.barrier.settings as unknown as MinHashOptions);
-      sig = new SignatureWriter('minhash', 1 + 2 * h.opts.bands);
-      sigOf = (d) => bandKeys(h, signature(h, d.text));
+      const nb = 2 * h.opts.bands;
+      if ((h.opts.min_jaccard ?? 0) > 0) {
+        // verification needs the whole signature: band keys, then the bands × rows minima
+        sig = new SignatureWriter('minhash', 1 + nb + h.a.length);
+        sigOf = (d) => {
+          const s = signature(h, d.text);
+          const row = new Uint32Array(nb + s.length);
+          row.set(bandKeys(h, s));
+          row.set(s, nb);
+          return row;
+        };
+      } else {
+        sig = new SignatureWriter('minhash', 1 + nb);
+        sigOf = (d) => bandKeys(h, signature(h, d.text));
+      }
     } else {
       sig = new SignatureWriter('exact', 3);
       sigOf = (d) => exactKey(d.text);
