@@ -87,6 +87,12 @@ const STAGES = FILTER_STAGES;
 /** The same stages without near-duplicate removal (recipe d). */
 const STAGES_NO_MINHASH = STAGES.replace(/ {2}- minhash_dedup.*\n/, '');
 
+/**
+ * The stages that define the "held-out web, filtered" evaluation set: the stage list as it was when the set was
+ * first measured (minhash without candidate verification), so later filter changes do not change the set.
+ */
+const HELDOUT_STAGES = STAGES.replace(/, min_jaccard: [0-9.]+/, '');
+
 async function readDocs(paths: string[]): Promise<CorpusDoc[]> {
   const out: CorpusDoc[] = [];
   for (const p of paths)
@@ -260,7 +266,7 @@ async function dataStage(): Promise<void> {
   await filterAndScore('web', STAGES, 'web.jsonl', data);
   report.edu_score_histogram = data.pipeline.web_edu_score_histogram;
   data.pipeline.synthetic = await pipeline('synthetic', 'raw/synthetic.jsonl');
-  data.pipeline.heldout_web = await pipeline('heldout-web', 'heldout/web.jsonl');
+  data.pipeline.heldout_web = await pipeline('heldout-web', 'heldout/web.jsonl', HELDOUT_STAGES);
   // one tokenizer for both runs, trained on a neutral sample: every 4th raw (unfiltered) web doc + every 4th synthetic doc
   const sampleTexts = [...s.trainWeb, ...s.trainSynthetic].filter((_, i) => i % 4 === 0).map((d) => d.text);
   const t1 = performance.now();
