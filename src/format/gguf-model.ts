@@ -20,10 +20,6 @@ export function loadGgufModel(file: GgufFile): LoadedModel {
 }
 
 /**
- * Loads a GGUF model from disk without one whole-file buffer: the header is parsed from a prefix and each
- * tensor is read into its own buffer (files over the 4 GiB typed-array limit work).
- */
-/**
  * Opens a GGUF whose tensors are read from disk each time their `data` is accessed (not kept): the runtime
  * prepares one tensor at a time, so peak memory stays near the prepared weights rather than twice the file.
  * Call `close()` once the model is prepared.
@@ -33,10 +29,19 @@ export function openGgufModelLazy(path: string): { model: LoadedModel; close: ()
   const file = new GgufFile(header, undefined, path);
   const fd = openSync(path, 'r');
   try {
+    const at = (t: GgufTensorInfo) => header.dataOffset + t.offset;
     const model = buildModel(
       file,
-      (t) => readExactly(fd, header.dataOffset + t.offset, t.nBytes, path),
+      (t) => readExactly(fd, at(t), t.nBytes, path),
       true,
+      (t, buf) =>
+        readExactly(
+          fd,
+          at(t),
+          t.nBytes,
+          path,
+          buf.length >= t.nBytes ? buf.subarray(0, t.nBytes) : undefined,
+        ),
     );
     return { model, close: () => closeSync(fd) };
   } catch (e) {
@@ -56,7 +61,12 @@ export function readGgufModel(path: string): LoadedModel {
   }
 }
 
-function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array, lazy = false): LoadedModel {
+function buildModel(
+  file: GgufFile,
+  read: (t: GgufTensorInfo) => Uint8Array,
+  lazy = false,
+  readInto?: (t: GgufTensorInfo, buf: Uint8Array) => Uint8Array,
+): LoadedModel {
   const src = file.source;
   const arch = metaString(file, 'general.architecture');
   if (arch !== 'phi3' && arch !== 'llama') {
@@ -101,9 +111,10 @@ function buildModel(file: GgufFile, read: (t: GgufTensorInfo) => Uint8Array, laz
   checkModelTensors(config, tensors, src);
   for (const t of file.tensors) {
     const ref = tensors.get(t.name)!;
-    if (lazy)
+    if (lazy) {
       Object.defineProperty(ref, 'data', { get: () => read(t), enumerable: true, configurable: true });
-    else ref.data = read(t);
+      if (readInto) ref.readInto = (buf) => readInto(t, buf);
+    } else ref.data = read(t);
   }
   return { config, tensors, metadata: file.metadata, source: src };
 }

@@ -49,7 +49,10 @@ let compiled: WebAssembly.Module | undefined;
 let compiledShared: WebAssembly.Module | undefined;
 /** A fresh instance of ops.wat (its own memory; the module is compiled once). */
 export function instantiateOps(): OpsExports {
-  compiled ??= compileBase64(wasmBase64);
+  if (!compiled) {
+    compiled = compileBase64(wasmBase64);
+    warmUpAttend(new WebAssembly.Instance(compiled, {}).exports as unknown as OpsExports);
+  }
   return new WebAssembly.Instance(compiled, {}).exports as unknown as OpsExports;
 }
 
@@ -58,8 +61,57 @@ export function instantiateOps(): OpsExports {
  * each hold one over the same memory and run kernels on disjoint parts of it (see KvCache).
  */
 export function instantiateOpsShared(memory: WebAssembly.Memory): OpsExports {
-  compiledShared ??= compileBase64(sharedBase64);
+  if (!compiledShared) {
+    compiledShared = compileBase64(sharedBase64);
+    const scratch = sharedOpsMemory(65536);
+    warmUpAttend(
+      new WebAssembly.Instance(compiledShared, { env: { memory: scratch } }).exports as unknown as OpsExports,
+    );
+  }
   return new WebAssembly.Instance(compiledShared, { env: { memory } }).exports as unknown as OpsExports;
+}
+
+/**
+ * Runs `attend` on a tiny zeroed cache (every cache type; one token and two) so V8 starts optimizing it in
+ * the background now: wasm has no on-stack replacement, so a long first call (a prompt's attention) would
+ * otherwise run start to end in the baseline tier.
+ */
+function warmUpAttend(ex: OpsExports): void {
+  const hd = 32;
+  for (const [type, rb] of [
+    [0, 128],
+    [1, 64],
+    [2, 34],
+  ] as const) {
+    for (let i = 0; i < 20; i++) {
+      const n = 1 + (i & 1);
+      // q at 0, out at 1024, scores at 2048, kbuf 4096, vbuf 8192, cache at 16384 / 24576 (2 heads × 8 rows)
+      ex.attend(
+        0,
+        4 * 2 * hd,
+        n,
+        4,
+        0,
+        2,
+        2,
+        hd,
+        0.125,
+        1,
+        type === 1 ? 1 : 0,
+        type === 1 ? 1 : 0,
+        16384,
+        24576,
+        rb,
+        type,
+        8 * rb,
+        4096,
+        8192,
+        2048,
+        1024,
+        4 * 2 * hd,
+      );
+    }
+  }
 }
 
 /** Runs ops.wat's `attend` with its 22 arguments in order (from the calling thread or a kernel worker). */

@@ -26,6 +26,11 @@ export interface Backend {
    * Quantized weights see `x` quantized to the weight type's vec-dot type first (as llama.cpp does).
    */
   matmul(w: WeightMatrix, x: Float32Array, n: number, out: Float32Array): void;
+  /**
+   * true when prepareMatrix keeps only copies of `t.data` (repacked, sent to workers…): the caller may then
+   * reuse the buffer for the next tensor.
+   */
+  readonly copiesWeights?: boolean;
   /** Present when the backend can split attention over its threads (see ParallelAttention). */
   readonly parallel?: ParallelAttention;
   /** Frees workers and memories. */

@@ -40,6 +40,12 @@ export interface TensorRef {
   type: GgmlType;
   dims: number[];
   data: Uint8Array;
+  /**
+   * Lazily read sources: reads the bytes into `buf` (a view of its first bytes is returned; a fresh buffer
+   * when `buf` is too small). Lets a loader reuse one buffer for every tensor instead of faulting in fresh
+   * pages for each (see Backend.copiesWeights).
+   */
+  readInto?: (buf: Uint8Array) => Uint8Array;
 }
 
 /** A model as loaded from any source, before the runtime prepares it. */

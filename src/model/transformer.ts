@@ -67,12 +67,19 @@ export class Transformer {
         throw new Error(`${model.source}: tensor "${name}" has ${v.length} elements, expected ${len}`);
       return v;
     };
+    let readBuf: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
     const mat = (name: string, rows: number, cols: number): WeightMatrix => {
       const r = t(name);
       if (r.dims[0] !== cols || (r.dims[1] ?? 1) !== rows) {
         throw new Error(
           `${model.source}: tensor "${name}" has shape [${r.dims}], expected [${cols}, ${rows}]`,
         );
+      }
+      if (backend.copiesWeights && r.readInto) {
+        // one read buffer for every matrix: fresh pages per tensor cost a page fault per 4 KiB
+        const bytes = r.readInto(readBuf);
+        if (bytes.buffer !== readBuf.buffer) readBuf = bytes;
+        return backend.prepareMatrix({ name: r.name, type: r.type, dims: r.dims, data: bytes });
       }
       return backend.prepareMatrix({ ...r }); // spread: read lazy sources once
     };

@@ -104,6 +104,10 @@ export class WasmBackend implements Backend {
   private disposed = false;
   /** See BackendOptions.minSplitWeights (read when a matrix is prepared). */
   minSplitWeights = MIN_SPLIT_WEIGHTS;
+  /** prepareMatrix keeps only copies of the weights (the loader may reuse its read buffer). */
+  readonly copiesWeights = true;
+  /** Per worker: a shared staging buffer its rows are copied into at load (reused: no fresh pages each time). */
+  private stages: SharedArrayBuffer[] = [];
   /** Attention split by heads over the workers (absent with one thread). */
   readonly parallel?: ParallelAttention;
   private nextMemoryId = 1;
@@ -248,7 +252,14 @@ export class WasmBackend implements Backend {
     for (let i = 1; i < ranges.length; i++) {
       const [r0, r1] = ranges[i]!;
       if (r1 <= r0) continue;
-      const data = t.data.slice(r0 * rb, r1 * rb);
+      const w = i - 1;
+      const len = (r1 - r0) * rb;
+      if (!this.stages[w] || this.stages[w]!.byteLength < len)
+        this.stages[w] = new SharedArrayBuffer(
+          Math.max(len, Math.ceil((this.stages[w]?.byteLength ?? 0) * 1.5)),
+        );
+      const data = new Uint8Array(this.stages[w]!, 0, len);
+      data.set(t.data.subarray(r0 * rb, r1 * rb));
       const req: WorkerRequest = {
         kind: 'prepare',
         id,
@@ -259,7 +270,7 @@ export class WasmBackend implements Backend {
         cols,
         data,
       };
-      this.post(i - 1, req, [data.buffer]);
+      this.post(i - 1, req);
       pending.push(i - 1);
       shares.push({ who: i, row0: r0, row1: r1 });
     }
