@@ -140,9 +140,17 @@ export class KernelModule {
     const mem = this.ex.memory;
     const need = end - mem.buffer.byteLength;
     if (need > 0) {
-      const pages = Math.ceil(need / 65536);
+      // Grow in large steps: each grow changes the process's memory map, which stalls page faults on
+      // other threads (workers packing at load); pages beyond `top` are never touched, so cost no RSS.
+      const size = mem.buffer.byteLength;
+      const exact = Math.ceil(need / 65536);
+      const step = Math.ceil(Math.max(need, Math.min(size / 4, 256 * 2 ** 20), 64 * 2 ** 20) / 65536);
       try {
-        mem.grow(pages);
+        try {
+          mem.grow(step);
+        } catch {
+          mem.grow(exact); // near the engine's memory limit: just what is needed
+        }
       } catch (e) {
         throw new Error(
           `wasm memory cannot grow to ${end} bytes (a wasm32 memory holds at most 4 GiB; use more threads so each holds fewer rows): ${(e as Error).message}`,

@@ -31,6 +31,11 @@ export interface Backend {
    * reuse the buffer for the next tensor.
    */
   readonly copiesWeights?: boolean;
+  /**
+   * Waits until every prepareMatrix has finished (a backend may prepare in the background; errors then
+   * surface here). Called once after the last matrix.
+   */
+  finishPreparing?(): void;
   /** Present when the backend can split attention over its threads (see ParallelAttention). */
   readonly parallel?: ParallelAttention;
   /** Frees workers and memories. */

@@ -115,6 +115,7 @@ export class Transformer {
     this.output = has(TENSOR.output)
       ? mat(TENSOR.output, c.nVocab, c.nEmbd)
       : backend.prepareMatrix({ ...this.tokenEmbd, name: TENSOR.output });
+    backend.finishPreparing?.();
     // Everything else is prepared now: drop the rope factor/norm sources (views are copied by tensorToF32).
     if (has(TENSOR.ropeFactorsLong)) this.ropeLong = vec(TENSOR.ropeFactorsLong, c.nRot / 2);
     if (has(TENSOR.ropeFactorsShort)) this.ropeShort = vec(TENSOR.ropeFactorsShort, c.nRot / 2);

@@ -106,8 +106,12 @@ export class WasmBackend implements Backend {
   minSplitWeights = MIN_SPLIT_WEIGHTS;
   /** prepareMatrix keeps only copies of the weights (the loader may reuse its read buffer). */
   readonly copiesWeights = true;
-  /** Per worker: a shared staging buffer its rows are copied into at load (reused: no fresh pages each time). */
-  private stages: SharedArrayBuffer[] = [];
+  /**
+   * Per worker: two shared staging buffers its rows are copied into at load (reused: no fresh pages each
+   * time; two so the worker packs one matrix while this thread reads and packs the next).
+   */
+  private stages: Array<Array<{ buf: SharedArrayBuffer; seq: number; name: string }>> = [];
+  private nextStage: number[] = [];
   /** Attention split by heads over the workers (absent with one thread). */
   readonly parallel?: ParallelAttention;
   private nextMemoryId = 1;
@@ -168,15 +172,48 @@ export class WasmBackend implements Backend {
     return this.ctrl.subarray(i * SLOT_INTS, (i + 1) * SLOT_INTS);
   }
 
-  /** Waits until worker i's DONE reaches seq[i]; throws its error if it left one. */
-  private waitWorker(i: number, timeoutMs: number, what: string): void {
+  /**
+   * A view of `len` bytes of worker w's next staging buffer, once the worker has finished the request that
+   * last used it.
+   */
+  private stageFor(w: number, len: number): Uint8Array {
+    this.stages[w] ??= [
+      { buf: new SharedArrayBuffer(0), seq: 0, name: '' },
+      { buf: new SharedArrayBuffer(0), seq: 0, name: '' },
+    ];
+    this.nextStage[w] ??= 0;
+    const st = this.stages[w]![this.nextStage[w]!]!;
+    if (st.seq > 0) this.waitWorker(w, REQUEST_TIMEOUT_MS, `prepare ${st.name}`, st.seq);
+    if (st.buf.byteLength < len)
+      st.buf = new SharedArrayBuffer(Math.max(len, Math.ceil(st.buf.byteLength * 1.5)));
+    return new Uint8Array(st.buf, 0, len);
+  }
+
+  /**
+   * Waits for worker i's outstanding request, if any: its control slot holds one command at a time (a
+   * prepare may still be running in the background).
+   */
+  private idle(i: number): void {
+    if (Atomics.load(this.slot(i), DONE) < this.seq[i]!)
+      this.waitWorker(i, REQUEST_TIMEOUT_MS, 'the previous request');
+  }
+
+  /** Waits until every worker has packed the matrices it was sent (errors surface here, at load). */
+  finishPreparing(): void {
+    for (let i = 0; i < this.workers.length; i++) this.waitWorker(i, REQUEST_TIMEOUT_MS, 'prepare');
+  }
+
+  /**
+   * Waits until worker i's DONE reaches `target` (default: its latest request); throws its error if it
+   * left one.
+   */
+  private waitWorker(i: number, timeoutMs: number, what: string, target = this.seq[i]!): void {
     const c = this.slot(i);
-    const target = this.seq[i]!;
     const t0 = performance.now();
     let d = Atomics.load(c, DONE);
-    while (d !== target) {
+    while (d < target) {
       d = waitChange(c, DONE, d, CALLER_SLEEPS, CALLER_SPIN_MS);
-      if (d !== target && performance.now() - t0 > timeoutMs) {
+      if (d < target && performance.now() - t0 > timeoutMs) {
         throw new Error(`kernel worker ${i} did not answer ${what} within ${timeoutMs} ms`);
       }
     }
@@ -190,6 +227,7 @@ export class WasmBackend implements Backend {
 
   /** Posts a request to worker i and announces it (does not wait). */
   private post(i: number, req: WorkerRequest, transfer?: Transferable[]): void {
+    this.idle(i);
     const c = this.slot(i);
     this.workers[i]!.postMessage(req, transfer);
     Atomics.store(c, CMD, CMD_MESSAGE);
@@ -248,21 +286,17 @@ export class WasmBackend implements Backend {
     const ranges = splitRows(rows, rows * cols < this.minSplitWeights ? 1 : this.threads);
     const shares: Share[] = [];
     // Workers first (their copies run while this thread packs its own share).
-    const pending: number[] = [];
     for (let i = 1; i < ranges.length; i++) {
       const [r0, r1] = ranges[i]!;
       if (r1 <= r0) continue;
       const w = i - 1;
       const len = (r1 - r0) * rb;
-      if (!this.stages[w] || this.stages[w]!.byteLength < len)
-        this.stages[w] = new SharedArrayBuffer(
-          Math.max(len, Math.ceil((this.stages[w]?.byteLength ?? 0) * 1.5)),
-        );
-      const data = new Uint8Array(this.stages[w]!, 0, len);
+      const data = this.stageFor(w, len);
       data.set(t.data.subarray(r0 * rb, r1 * rb));
       const req: WorkerRequest = {
         kind: 'prepare',
         id,
+        name: t.name,
         type: t.type,
         rowsTotal: rows,
         row0: r0,
@@ -270,8 +304,11 @@ export class WasmBackend implements Backend {
         cols,
         data,
       };
-      this.post(i - 1, req);
-      pending.push(i - 1);
+      this.post(w, req);
+      const st = this.stages[w]![this.nextStage[w]!]!;
+      st.seq = this.seq[w]!;
+      st.name = t.name;
+      this.nextStage[w] = 1 - this.nextStage[w]!;
       shares.push({ who: i, row0: r0, row1: r1 });
     }
     const [l0, l1] = ranges[0]!;
@@ -280,7 +317,8 @@ export class WasmBackend implements Backend {
       local = this.pool.pack(t.type, l1 - l0, cols, t.data.subarray(l0 * rb, l1 * rb));
       shares.unshift({ who: 0, row0: l0, row1: l1 });
     }
-    for (const i of pending) this.waitWorker(i, REQUEST_TIMEOUT_MS, `prepare ${t.name}`);
+    // Workers finish packing in the background; the next use of this worker (a matmul, the stage it
+    // used, finishPreparing) waits for them.
     const m: Prepared = { name: t.name, type: t.type, rows, cols, id, local, shares };
     return m;
   }
@@ -304,6 +342,7 @@ export class WasmBackend implements Backend {
       this.x.set(x.subarray(0, n * cols));
       for (const s of m.shares) {
         if (s.who === 0) continue;
+        this.idle(s.who - 1);
         const c = this.slot(s.who - 1);
         Atomics.store(c, CMD, CMD_MATMUL);
         Atomics.store(c, ARG_ID, m.id);
@@ -340,6 +379,7 @@ export class WasmBackend implements Backend {
         for (let w = 1; w < parts.length; w++) {
           const args = parts[w]!;
           if (args.length + 1 > ATTEND_ARGS) throw new Error(`attention call with ${args.length} arguments`);
+          this.idle(w - 1);
           const c = this.slot(w - 1);
           const base = (w - 1) * SLOT_INTS + ARG_ATTEND;
           c[ARG_ATTEND] = memoryId;

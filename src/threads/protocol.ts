@@ -56,6 +56,8 @@ export type WorkerRequest =
   | {
       kind: 'prepare';
       id: number;
+      /** Tensor name, for error messages. */
+      name?: string;
       type: GgmlType;
       /** Rows of the whole matrix (the shared output's row stride). */
       rowsTotal: number;

@@ -71,7 +71,13 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
         x = new Float32Array(req.x);
         out = new Float32Array(req.out);
       } else if (req.kind === 'prepare') {
-        const m = km!.pack(req.type, req.rows, req.cols, req.data);
+        let m: PooledMatrix;
+        try {
+          m = km!.pack(req.type, req.rows, req.cols, req.data);
+        } catch (e) {
+          // named here: the caller learns of it later (it does not wait for each prepare)
+          throw new Error(`preparing ${req.name ?? `matrix ${req.id}`}: ${(e as Error)?.message ?? e}`);
+        }
         parts.set(req.id, { m, rowsTotal: req.rowsTotal, row0: req.row0 });
       } else if (req.kind === 'share') {
         shared.set(req.id, instantiateOpsShared(req.memory));
