@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readGgufHeader } from '../src/format/gguf-node.js';
+import { avx2Engine } from './engines/llamacpp-avx2.js';
 import { cachedRandomModel } from './random-model.js';
 
 const args = new Map<string, string>();
@@ -20,6 +21,8 @@ const nGen = Number(args.get('gen') ?? 128);
 /** Context size of the memory rows (KV caches allocated for this many positions). */
 const memCtx = Number(args.get('mem-ctx') ?? 4096);
 const root = new URL('..', import.meta.url).pathname;
+/** Also measure llama.cpp's AVX2 build (the issue's reference figures); `--avx2 0` skips it. */
+const avx2 = args.get('avx2') === '0' ? undefined : avx2Engine(root);
 
 const modelFile = (type: string) => cachedRandomModel(preset, type, layers);
 
@@ -48,6 +51,7 @@ function triad(): number {
 type Result = {
   engine: string;
   backend: string;
+  cpu?: string;
   load_ms: number;
   prefill_tps: number;
   decode_tps: number;
@@ -56,16 +60,17 @@ type Result = {
   decode_cpu_s: number;
 };
 function runOne(
-  engine: 'pocketlm' | 'llamacpp',
+  engine: 'pocketlm' | 'llamacpp' | 'llamacpp-avx2',
   file: string,
   threads: number,
   extra: string,
   shape: { prompt: number; gen: number; ctx?: number } = { prompt: nPrompt, gen: nGen },
 ): Result {
-  const script = join(root, 'bench/engines', `${engine}.ts`);
+  const script = engine === 'llamacpp-avx2' ? avx2! : join(root, 'bench/engines', `${engine}.ts`);
   const r = spawnSync(
     process.execPath,
     [
+      ...(engine === 'llamacpp-avx2' ? ['--preserve-symlinks', '--preserve-symlinks-main'] : []),
       '--import',
       'tsx',
       script,
@@ -92,11 +97,16 @@ for (const type of types) {
   for (const threads of threadsList) {
     const ours: Result[] = [];
     const ref: Result[] = [];
+    const refAvx2: Result[] = [];
     for (let r = 0; r < runs; r++) {
       ours.push(runOne('pocketlm', file, threads, 'f16'));
       ref.push(runOne('llamacpp', file, threads, 'mmap'));
+      if (avx2) refAvx2.push(runOne('llamacpp-avx2', file, threads, 'mmap'));
       console.error(
-        `${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} tok/s, llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} tok/s`,
+        `${type} t=${threads} run ${r + 1}: pocketlm ${ours.at(-1)!.decode_tps.toFixed(2)} / ${ours.at(-1)!.prefill_tps.toFixed(1)} tok/s (decode / prefill), llama.cpp ${ref.at(-1)!.decode_tps.toFixed(2)} / ${ref.at(-1)!.prefill_tps.toFixed(1)}` +
+          (avx2
+            ? `, llama.cpp AVX2 build ${refAvx2.at(-1)!.decode_tps.toFixed(2)} / ${refAvx2.at(-1)!.prefill_tps.toFixed(1)}`
+            : ''),
       );
     }
     const m = (xs: Result[], k: keyof Result) => median(xs.map((x) => x[k] as number));
@@ -118,6 +128,7 @@ for (const type of types) {
         backend: ours[0]!.backend,
       },
       llamacpp: {
+        cpu: ref[0]!.cpu,
         load_ms: m(ref, 'load_ms'),
         prefill_tps: m(ref, 'prefill_tps'),
         decode_tps: m(ref, 'decode_tps'),
@@ -133,6 +144,17 @@ for (const type of types) {
         decode_per_cpu_s: m(ref, 'decode_cpu_s') / m(ours, 'decode_cpu_s'),
         prefill_per_cpu_s: m(ref, 'prefill_cpu_s') / m(ours, 'prefill_cpu_s'),
       },
+      // llama.cpp's AVX2 build (what the issue's reference figures were measured with)
+      llamacpp_avx2: avx2
+        ? {
+            cpu: refAvx2[0]!.cpu,
+            load_ms: m(refAvx2, 'load_ms'),
+            prefill_tps: m(refAvx2, 'prefill_tps'),
+            decode_tps: m(refAvx2, 'decode_tps'),
+            ratio_decode: m(ours, 'decode_tps') / m(refAvx2, 'decode_tps'),
+            ratio_prefill: m(ours, 'prefill_tps') / m(refAvx2, 'prefill_tps'),
+          }
+        : undefined,
       bytes_per_token: fileBytes,
     });
   }
@@ -195,6 +217,21 @@ for (const r of rows) {
       `${r.pocketlm.prefill_tps.toFixed(1)} / ${r.llamacpp.prefill_tps.toFixed(1)} (${r.ratio.prefill.toFixed(2)}; per CPU-s ${r.ratio.prefill_per_cpu_s.toFixed(2)}) | ${r.pocketlm.load_ms.toFixed(0)} / ${r.llamacpp.load_ms.toFixed(0)} | ` +
       `${r.pocketlm.peak_rss_mb.toFixed(0)} / ${r.llamacpp.peak_rss_mb.toFixed(0)} | ${(100 * r.decode_fraction_of_bandwidth).toFixed(0)}%`,
   );
+}
+if (avx2) {
+  lines.push(
+    "the same runs against llama.cpp's AVX2 build (haswell library; the issue's reference figures):",
+  );
+  lines.push(
+    'type    thr | decode tok/s ours / llama AVX2 (ratio) | prefill tok/s ours / llama AVX2 (ratio)',
+  );
+  for (const r of rows) {
+    const a = r.llamacpp_avx2;
+    lines.push(
+      `${r.type.padEnd(7)} ${String(r.threads).padStart(3)} | ${r.pocketlm.decode_tps.toFixed(2)} / ${a.decode_tps.toFixed(2)} (${a.ratio_decode.toFixed(2)}) | ` +
+        `${r.pocketlm.prefill_tps.toFixed(1)} / ${a.prefill_tps.toFixed(1)} (${a.ratio_prefill.toFixed(2)})`,
+    );
+  }
 }
 for (const m of memory) {
   lines.push(

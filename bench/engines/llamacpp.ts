@@ -32,6 +32,8 @@ await gen.return(undefined);
 const out = {
   engine: 'llama.cpp',
   backend: `node-llama-cpp 3.21.1 cpu${mmap === 'nommap' ? ' no-mmap' : ''}`,
+  // which CPU library llama.cpp loaded (e.g. AVX512_VNNI = 1 for its zen4 build)
+  cpu: llama.systemInfo,
   load_ms: loadMs,
   prefill_tps: (1000 * Number(nPrompt)) / prefillMs,
   decode_tps: (1000 * Number(nGen)) / decodeMs,
