@@ -57,6 +57,8 @@ interface ThreadScratch {
   scores: number;
   kbuf: number;
   vbuf: number;
+  /** This thread's `attend` arguments, rewritten for each call. */
+  args: number[];
 }
 
 /** A group of consecutive layers sharing one wasm memory: its caches and attention scratch. */
@@ -70,6 +72,8 @@ interface Group {
   outPtr: number;
   /** Scratch per thread (one unless attention is split over threads). */
   scratch: ThreadScratch[];
+  /** Every thread's argument array, in thread order (what ParallelAttention.attend takes). */
+  partArgs: number[][];
   cacheBase: number;
   /** Views of the memory, made once (it does not grow after construction). */
   f32: Float32Array;
@@ -90,7 +94,6 @@ export class KvCache {
   private readonly groups: Group[] = [];
   private readonly layerBytes: number;
   private readonly qFloats: number;
-  private readonly stage: Float32Array;
   /**
    * Calls reading fewer cached values than this (positions × kv width) run on the calling thread alone:
    * below it waking the workers costs about as much as the work. Tests set it to 0 to force the split.
@@ -120,12 +123,10 @@ export class KvCache {
       throw new Error(`KV cache type q8_0 needs a head dim that is a multiple of 32, got ${headDim}`);
     this.headDim = headDim;
     this.nHeadKv = nHeadKv;
-    const kvDim = nHeadKv * headDim;
     this.headRowBytes = kvRowBytes(type, headDim);
     this.headBytes = nCtx * this.headRowBytes;
     this.layerBytes = 2 * nHeadKv * this.headBytes;
     this.qFloats = nBatch * nHead * headDim;
-    this.stage = new Float32Array(kvDim);
     if (parallel && parallel.threads > 1 && nHeadKv > 1 && typeof SharedArrayBuffer !== 'undefined')
       this.parallel = parallel;
     const threads = this.parallel ? Math.min(this.parallel.threads, nHeadKv) : 1;
@@ -165,7 +166,7 @@ export class KvCache {
         p += nCtx * headDim * 4;
         const vbuf = p;
         p += nCtx * headDim * 4;
-        perThreadScratch.push({ scores, kbuf, vbuf });
+        perThreadScratch.push({ scores, kbuf, vbuf, args: new Array<number>(22).fill(0) });
       }
       const buf = ex.memory.buffer;
       this.groups.push({
@@ -176,6 +177,7 @@ export class KvCache {
         qPtr,
         outPtr,
         scratch: perThreadScratch,
+        partArgs: perThreadScratch.map((t) => t.args),
         cacheBase: (p + 63) & ~63,
         f32: new Float32Array(buf),
         u16: new Uint16Array(buf),
@@ -227,8 +229,7 @@ export class KvCache {
       const i0 = at >>> 1;
       for (let d = 0; d < n; d++) h[i0 + d] = fp32ToFp16(x[off + d]!);
     } else {
-      this.stage.set(x.subarray(off, off + n));
-      quantizeRow(GgmlType.Q8_0, this.stage, 0, g.u8, at, n);
+      quantizeRow(GgmlType.Q8_0, x, off, g.u8, at, n);
     }
   }
 
@@ -282,39 +283,38 @@ export class KvCache {
     const kvDim = this.nHeadKv * hd;
     const parts = this.parallel && (pos0 + n) * kvDim >= this.minSplitValues ? g.scratch.length : 1;
     const group = a.nHead / this.nHeadKv;
-    const callParts: number[][] = [];
     for (let t = 0; t < parts; t++) {
       const k0 = Math.floor((t * this.nHeadKv) / parts);
       const k1 = Math.floor(((t + 1) * this.nHeadKv) / parts);
       const h0 = k0 * group;
       const sc = g.scratch[t]!;
-      callParts.push([
-        g.qPtr + h0 * hd * 4,
-        qDim * 4,
-        n,
-        pos0,
-        a.window,
-        (k1 - k0) * group,
-        k1 - k0,
-        hd,
-        a.scale,
-        a.prescale ? 1 : 0,
-        f16,
-        f16,
-        k + k0 * this.headBytes,
-        v + k0 * this.headBytes,
-        this.headRowBytes,
-        TYPE_CODE[this.type],
-        this.headBytes,
-        sc.kbuf,
-        sc.vbuf,
-        sc.scores,
-        g.outPtr + h0 * hd * 4,
-        qDim * 4,
-      ]);
+      // ops.wat `attend`'s arguments, written into this thread's array (no allocation per call)
+      const p = sc.args;
+      p[0] = g.qPtr + h0 * hd * 4;
+      p[1] = qDim * 4;
+      p[2] = n;
+      p[3] = pos0;
+      p[4] = a.window;
+      p[5] = (k1 - k0) * group;
+      p[6] = k1 - k0;
+      p[7] = hd;
+      p[8] = a.scale;
+      p[9] = a.prescale ? 1 : 0;
+      p[10] = f16;
+      p[11] = f16;
+      p[12] = k + k0 * this.headBytes;
+      p[13] = v + k0 * this.headBytes;
+      p[14] = this.headRowBytes;
+      p[15] = TYPE_CODE[this.type];
+      p[16] = this.headBytes;
+      p[17] = sc.kbuf;
+      p[18] = sc.vbuf;
+      p[19] = sc.scores;
+      p[20] = g.outPtr + h0 * hd * 4;
+      p[21] = qDim * 4;
     }
-    if (parts > 1) this.parallel!.attend(g.memoryId, g.ex, callParts);
-    else runAttendKernel(g.ex, callParts[0]!);
+    if (parts > 1) this.parallel!.attend(g.memoryId, g.ex, g.partArgs);
+    else runAttendKernel(g.ex, g.scratch[0]!.args);
     const oi = g.outPtr >> 2;
     for (let i = 0; i < n; i++) out.set(f32.subarray(oi + i * qDim, oi + (i + 1) * qDim), i * outStride);
   }

@@ -8,10 +8,8 @@ import type { TensorRef } from '../model/config.js';
 import { matmulRef } from '../quant/matmul-ref.js';
 import { VEC_DOT_TYPES } from '../quant/vec-dot.js';
 import {
-  ARG_ATTEND,
   ARG_ID,
   ARG_N,
-  ATTEND_ARGS,
   CALLER_SLEEPS,
   CMD,
   CMD_ATTEND,
@@ -20,6 +18,7 @@ import {
   DONE,
   ERR_BYTES,
   ERR_LEN,
+  putAttendArgs,
   SEQ,
   SLOT_INTS,
   WORKER_SLEEPS,
@@ -94,6 +93,8 @@ export class WasmBackend implements Backend {
   private readonly pool: KernelPool;
   private readonly workers: WorkerHandle[] = [];
   private readonly ctrl: Int32Array;
+  private readonly slots: Int32Array[] = [];
+  private readonly slotsF32: Float32Array[] = [];
   private readonly errors: Uint8Array;
   private seq: number[] = [];
   private xCap = 0;
@@ -142,6 +143,10 @@ export class WasmBackend implements Backend {
     const ctrlSab = new SharedArrayBuffer(Math.max(1, nw) * SLOT_INTS * 4);
     const errSab = new SharedArrayBuffer(Math.max(1, nw) * ERR_BYTES);
     this.ctrl = new Int32Array(ctrlSab);
+    for (let i = 0; i < Math.max(1, nw); i++) {
+      this.slots.push(this.ctrl.subarray(i * SLOT_INTS, (i + 1) * SLOT_INTS));
+      this.slotsF32.push(new Float32Array(ctrlSab, i * SLOT_INTS * 4, SLOT_INTS));
+    }
     this.errors = new Uint8Array(errSab);
     for (let i = 0; i < nw; i++) {
       this.workers.push(
@@ -168,8 +173,9 @@ export class WasmBackend implements Backend {
     this.name = `wasm-${this.relaxed ? 'relaxed-simd' : 'simd128'} ×${threads} thread${threads > 1 ? 's' : ''}`;
   }
 
+  /** Worker i's control slot (views made once: the slot is touched for every matmul). */
   private slot(i: number): Int32Array {
-    return this.ctrl.subarray(i * SLOT_INTS, (i + 1) * SLOT_INTS);
+    return this.slots[i]!;
   }
 
   /**
@@ -364,7 +370,6 @@ export class WasmBackend implements Backend {
   }
 
   private makeParallel(): ParallelAttention {
-    const ctrlF32 = new Float32Array(this.ctrl.buffer);
     return {
       threads: this.threads,
       shareMemory: (memory) => {
@@ -377,16 +382,9 @@ export class WasmBackend implements Backend {
         if (parts.length > this.threads)
           throw new Error(`attention split in ${parts.length} parts over ${this.threads} threads`);
         for (let w = 1; w < parts.length; w++) {
-          const args = parts[w]!;
-          if (args.length + 1 > ATTEND_ARGS) throw new Error(`attention call with ${args.length} arguments`);
           this.idle(w - 1);
           const c = this.slot(w - 1);
-          const base = (w - 1) * SLOT_INTS + ARG_ATTEND;
-          c[ARG_ATTEND] = memoryId;
-          for (let i = 0; i < args.length; i++) {
-            if (i === 8) ctrlF32[base + 1 + i] = args[i]!;
-            else c[ARG_ATTEND + 1 + i] = args[i]!;
-          }
+          putAttendArgs(c, this.slotsF32[w - 1]!, memoryId, parts[w]!);
           Atomics.store(c, CMD, CMD_ATTEND);
           this.seq[w - 1] = this.seq[w - 1]! + 1;
           publish(c, SEQ, this.seq[w - 1]!, WORKER_SLEEPS);

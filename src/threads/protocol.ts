@@ -26,7 +26,7 @@ export const ERR_LEN = 7;
 /** Bytes per slot for an error message (UTF-8), after the control ints. */
 export const ERR_BYTES = 1024;
 
-/** First slot int of an attention call's arguments (ATTEND_ARGS of them; see AttendPart). */
+/** First slot int of an attention call's arguments (ATTEND_ARGS of them; see putAttendArgs). */
 export const ARG_ATTEND = 8;
 /** Ints an attention call's arguments take in a slot: memory id, then ops.wat `attend`'s 22 parameters
  * (the f32 scale, parameter 8, as its bits). */
@@ -91,4 +91,32 @@ export interface WorkerSpawner {
 export interface WorkerPort {
   onRequest(handler: (req: WorkerRequest) => void): void;
   close(): void;
+}
+
+/** Index of the f32 argument (the score scale) among ops.wat `attend`'s parameters. */
+const ATTEND_SCALE_ARG = 8;
+
+/**
+ * Writes an attention call into a worker's control slot (`slot` and `slotF32`: Int32 and Float32 views of
+ * the same SLOT_INTS ints): the shared memory's id, then the kernel's arguments.
+ */
+export function putAttendArgs(
+  slot: Int32Array,
+  slotF32: Float32Array,
+  memoryId: number,
+  args: readonly number[],
+): void {
+  if (args.length + 1 > ATTEND_ARGS) throw new Error(`attention call with ${args.length} arguments`);
+  slot[ARG_ATTEND] = memoryId;
+  for (let i = 0; i < args.length; i++) {
+    if (i === ATTEND_SCALE_ARG) slotF32[ARG_ATTEND + 1 + i] = args[i]!;
+    else slot[ARG_ATTEND + 1 + i] = args[i]!;
+  }
+}
+
+/** Reads what putAttendArgs wrote: returns the memory id, fills `args` (ATTEND_ARGS − 1 of them). */
+export function getAttendArgs(slot: Int32Array, slotF32: Float32Array, args: number[]): number {
+  for (let i = 0; i < ATTEND_ARGS - 1; i++)
+    args[i] = i === ATTEND_SCALE_ARG ? slotF32[ARG_ATTEND + 1 + i]! : slot[ARG_ATTEND + 1 + i]!;
+  return slot[ARG_ATTEND]!;
 }

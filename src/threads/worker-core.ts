@@ -3,7 +3,6 @@ import { KernelModule, KernelPool, type PooledMatrix } from '../kernels/matvec.j
 import { instantiateOpsShared, type OpsExports, runAttendKernel } from '../kernels/ops.js';
 import { detectRelaxedSimd } from '../kernels/relaxed.js';
 import {
-  ARG_ATTEND,
   ARG_ID,
   ARG_N,
   ATTEND_ARGS,
@@ -15,6 +14,7 @@ import {
   DONE,
   ERR_BYTES,
   ERR_LEN,
+  getAttendArgs,
   SEQ,
   SLOT_INTS,
   WORKER_SLEEPS,
@@ -120,13 +120,12 @@ export function serveWorker(init: WorkerInit, port: WorkerPort): void {
     }
   }
 
-  /** Runs the attention kernel whose arguments the caller left in the slot (see ATTEND_ARGS). */
+  /** Runs the attention kernel whose arguments the caller left in the slot (see putAttendArgs). */
   const attendArgs: number[] = new Array(ATTEND_ARGS - 1).fill(0);
   function runAttend(): void {
-    const ex = shared.get(ctrl[ARG_ATTEND]!);
-    if (!ex) throw new Error(`kernel worker ${init.slot}: unknown shared memory ${ctrl[ARG_ATTEND]}`);
-    for (let i = 0; i < attendArgs.length; i++)
-      attendArgs[i] = i === 8 ? ctrlF32[ARG_ATTEND + 1 + i]! : ctrl[ARG_ATTEND + 1 + i]!;
+    const id = getAttendArgs(ctrl, ctrlF32, attendArgs);
+    const ex = shared.get(id);
+    if (!ex) throw new Error(`kernel worker ${init.slot}: unknown shared memory ${id}`);
     runAttendKernel(ex, attendArgs);
   }
 
