@@ -51,6 +51,7 @@ interface Exports {
   mm_q4_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_q8_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   repack_g4(src: number, dst: number, ng: number, nb: number, bs: number): void;
+  repack_q4_0(src: number, dst: number, ng: number, nb: number): void;
   repack_k4(src: number, dst: number, nblocks: number, qhBytes: number): void;
   mm_q5_k(w: number, rows: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_rows(
@@ -211,7 +212,9 @@ export class KernelModule {
           const mem = new Uint8Array(ex.memory.buffer);
           mem.set(src.subarray(r * rb, (r + kr) * rb), stage);
           mem.fill(0, stage + kr * rb, stage + groups * 4 * rb);
-          ex.repack_g4(stage, m.ptr + ((row0 + r) / 4) * nb * 4 * bs, groups, nb, bs);
+          const dst = m.ptr + ((row0 + r) / 4) * nb * 4 * bs;
+          if (m.type === GgmlType.Q4_0) ex.repack_q4_0(stage, dst, groups, nb);
+          else ex.repack_g4(stage, dst, groups, nb, bs);
         }
         break;
       }

@@ -72,6 +72,30 @@ test('large matrices repack in several staged chunks (ragged last group) and sti
   }
 });
 
+test('Q4_0 at the i16 limit: every nibble 15 or 0 against ±127 activations, 1 to 9 tokens, both builds', () => {
+  // The interleaved kernels sum 16 products per i16 lane before widening: 16 · 127 · 15 = 30480 must not
+  // wrap. Rows alternate all-0xff (n = 15) and all-0x00 (n = 0) quants; tokens alternate +1 and −1 (±127).
+  const rows = 6;
+  const cols = 256;
+  const w = new Uint8Array(rows * (cols / 32) * 18);
+  for (let b = 0; b < w.length / 18; b++) {
+    w[b * 18 + 1] = 0x3c; // d = 1
+    w.fill(Math.floor(b / (cols / 32)) % 2 === 0 ? 0xff : 0x00, b * 18 + 2, b * 18 + 18);
+  }
+  for (const n of [1, 4, 9]) {
+    const x = new Float32Array(n * cols);
+    for (let t = 0; t < n; t++) x.fill(t % 2 === 0 ? 1 : -1, t * cols, (t + 1) * cols);
+    for (const relaxed of [false, true]) {
+      const km = new KernelModule(relaxed);
+      const out = new Float32Array(n * rows);
+      km.matmul(km.pack(GgmlType.Q4_0, rows, cols, w), x, n, out, rows, 0);
+      checkAgainstRef(GgmlType.Q4_0, w, rows, cols, x, n, out, 1e-6, `extreme relaxed=${relaxed} n=${n}`);
+      // d_x = f16(1/127): row of 15s gives 7·256·127·d_x ≈ ±1792
+      assert.ok(Math.abs(Math.abs(out[0]!) - 1792) < 1, `row 0 = ${out[0]}`);
+    }
+  }
+});
+
 test('Q8_0 activation rounding: x86 (llama.cpp AVX) ties to even, generic (ggml ref) half away from zero', () => {
   // Weight row = unit vector at position j with d = 1: the output is exactly the quantized activation x'[j].
   const cols = 32;
