@@ -8,10 +8,14 @@
 // i16x8 of pair sums a·b: i16x8.relaxed_dot_i8x16_i7x16_s in the relaxed build, extmul_low + extmul_high +
 // add in the plain one. V = shared: the build that imports a shared memory (kernels run by several threads).
 //
+// A line `;;@generate NAME` is replaced first by the WAT that src/kernels/wasm/interleaved.mjs generates
+// (unrolled kernels that differ only in how many activation rows they carry).
+//
 // `(call $f16_to_f32 X)` is inlined in every .wat (V8 in Node 20 does not inline wasm calls, and the K-quant
 // kernels convert a scale per block): the expression X (a load) is repeated, which is cheap.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import wabtInit from 'wabt';
 
 const DOT8 = /\(DOT8 (\$\w+) (\$\w+)\)/g;
@@ -68,10 +72,19 @@ function inlineF16(src) {
 }
 
 const dir = 'src/kernels/wasm';
+// `;;@generate NAME` lines are replaced by the WAT that src/kernels/wasm/interleaved.mjs generates.
+const { generators } = await import(pathToFileURL(join(process.cwd(), dir, 'interleaved.mjs')).href);
+function generate(src) {
+  return src.replace(/^;;@generate (\w+)\s*$/gm, (_, name) => {
+    const g = generators[name];
+    if (!g) throw new Error(`;;@generate ${name}: no such generator in ${dir}/interleaved.mjs`);
+    return g();
+  });
+}
 const wats = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.wat')) : [];
 const wabt = await wabtInit();
 for (const file of wats) {
-  const src = readFileSync(join(dir, file), 'utf8');
+  const src = generate(readFileSync(join(dir, file), 'utf8'));
   const base = file.replace(/\.wat$/, '');
   const variant = /^;;@variants (\w+)\s*$/m.exec(src)?.[1];
   const variants = variant ? ['', variant] : [''];

@@ -19,7 +19,7 @@ export const KERNEL_TYPES: readonly GgmlType[] = [
 const PACKED: Partial<Record<GgmlType, { block: number; elems: number; grouped: boolean }>> = {
   [GgmlType.Q4_0]: { block: 18, elems: 32, grouped: true },
   [GgmlType.Q8_0]: { block: 34, elems: 32, grouped: true },
-  [GgmlType.Q4_K]: { block: 148, elems: 256, grouped: false },
+  [GgmlType.Q4_K]: { block: 148, elems: 256, grouped: true },
   [GgmlType.Q5_K]: { block: 180, elems: 256, grouped: false },
   [GgmlType.Q6_K]: { block: 210, elems: 256, grouped: false },
   [GgmlType.F16]: { block: 2, elems: 1, grouped: false },
@@ -52,6 +52,9 @@ interface Exports {
   mm_q8_0(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   repack_g4(src: number, dst: number, ng: number, nb: number, bs: number): void;
   repack_q4_0(src: number, dst: number, ng: number, nb: number): void;
+  repack_q4_k(src: number, dst: number, ng: number, nb: number): void;
+  pair_q8_k(x: number, nb: number): void;
+  mm_q4_k(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   repack_k4(src: number, dst: number, nblocks: number, qhBytes: number): void;
   mm_q5_k(w: number, rows: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_rows(
@@ -218,7 +221,25 @@ export class KernelModule {
         }
         break;
       }
-      case GgmlType.Q4_K:
+      case GgmlType.Q4_K: {
+        if (row0 % 4 !== 0)
+          throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
+        // Raw rows → 148 B rows (scales unpacked, repack_k4) → interleaved 4-row groups (repack_q4_k);
+        // a short last group is padded with zero rows (zero d and dmin: inert).
+        const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
+        const stage = this.scratchArea(chunkRows * (rb + nb * 148));
+        const unpacked = stage + chunkRows * rb;
+        for (let r = 0; r < k; r += chunkRows) {
+          const kr = Math.min(chunkRows, k - r);
+          const groups = Math.ceil(kr / 4);
+          const mem = new Uint8Array(ex.memory.buffer);
+          mem.set(src.subarray(r * rb, (r + kr) * rb), stage);
+          mem.fill(0, stage + kr * rb, stage + groups * 4 * rb);
+          ex.repack_k4(stage, unpacked, groups * 4 * nb, 0);
+          ex.repack_q4_k(unpacked, m.ptr + ((row0 + r) / 4) * nb * 4 * 148, groups, nb);
+        }
+        break;
+      }
       case GgmlType.Q5_K: {
         const qh = m.type === GgmlType.Q5_K ? 32 : 0;
         const chunkRows = Math.max(1, Math.floor(RAW_CHUNK / rb));
@@ -273,7 +294,8 @@ export class KernelModule {
         break;
       case GgmlType.Q4_K:
         ex.quant_q8_k(xp, qp, (n * cols) / 256);
-        ex.mm_rows(0, m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
+        ex.pair_q8_k(qp, (n * cols) / 256);
+        ex.mm_q4_k(m.ptr, rowsPadded / 4, cols / 256, qp, n, op, rowsPadded);
         break;
       case GgmlType.Q5_K:
         ex.quant_q8_k(xp, qp, (n * cols) / 256);

@@ -3,7 +3,8 @@
 ;; Built twice by scripts/build-wasm.mjs (the `;;@variants relaxed` line below): `(DOT8 $a $b)` becomes
 ;; i16x8.relaxed_dot_i8x16_i7x16_s in matvec-relaxed, and extmul_low + extmul_high + add in plain SIMD128.
 ;; Both give an i16x8 of pair sums of a[i]·b[i] (a signed i8, b in 0..127); which pairs differ, but every
-;; caller sums all eight lanes of one sub-block under one scale, so results are identical.
+;; caller sums all eight lanes of one sub-block under one scale, so results are identical. The interleaved
+;; Q4_0/Q4_K kernels, whose lanes must stay per row, have their own plain formulation (interleaved.mjs).
 ;; i32x4.relaxed_dot_i8x16_i7x16_add_s is avoided on purpose (wrong in V8 11.3's Liftoff tier).
 ;;
 ;; Layouts (byte offsets; all pointers are into this module's memory):
@@ -11,7 +12,8 @@
 ;;   activation Q8_K block (320 B): qs i8[256] | bsums i16[16] (per 16) | bsums i16[8] (per 32) | d f32 | pad
 ;;   Q4_0 group of 4 rows, per block (72 B):  d f16[4] | 4 × 16 B: rows 0..3's qs[4c..4c+3] (c = 0..3)
 ;;   Q8_0 group of 4 rows, per block (136 B): d f16[4] | qs[32] row0 | row1 | row2 | row3
-;;   Q4_K row, per block (148 B): d f16 | dmin f16 | scales u8[8] | mins u8[8] | qs[128] (ggml order)
+;;   Q4_K group of 4 rows, per block (592 B): d f16[4] | dmin f16[4] | scale pairs | min pairs | 32 × 16 B
+;;     nibble vectors (see interleaved.mjs); Q5_K row, per block (180 B): d | dmin | scales u8[8] | mins u8[8] | qh | qs
 ;;   Q6_K row, per block (210 B): ggml's block_q6_K unchanged (ql[128] qh[64] scales i8[16] d f16)
 ;;@variants relaxed
 (module
@@ -234,452 +236,13 @@
         (br $blk))))
 
   ;; ---------------------------------------------------------------- Q4_0 (4-row interleaved) × Q8_0
-  ;; Per 4-row group and block (72 B): d f16[4] | vector c (c < 4) = rows 0..3's qs[4c..4c+3] (the low
-  ;; nibble of byte k is weight 4c+k, the high one weight 16+4c+k). With the activation's bytes 4c..4c+3
-  ;; broadcast, one DOT8 gives i16 lanes 2r, 2r+1 = row r's products (relaxed: pmaddubsw pairs), so the
-  ;; sums stay per row (lanes = rows, no horizontal reduction) and one activation load serves four rows.
-  ;; i16 sums hold 16 products of |q| ≤ 127 and n ≤ 15 (≤ 30480). The plain build multiplies i16 halves:
-  ;; la/ha hold rows 0,1 / 2,3 (four lanes each), joined by one shuffle-add per block. The sums are stored
-  ;; to scratch bytes 0..127 after each 16-byte vector: without a store in between, V8 schedules every
-  ;; load of the block first and spills (prefill 1.46× faster with the stores). Text generated, then kept
-  ;; by hand: x4 = four tokens per pass (prefill), weights and their nibbles shared.
-  (func $q4_0_i4 (param $w i32) (param $xa i32) (param $nb i32) (result v128)
-    (local $fa v128) (local $m v128) (local $wv v128) (local $lo v128) (local $hi v128)
-    (local $s v128) (local $t v128) (local $u v128) (local $sc v128)
-    (local $ia v128)
-    (local $la v128) (local $ha v128)
-    (local $wl0 v128) (local $wl1 v128) (local $wh0 v128) (local $wh1 v128) (local $x0 v128) (local $x1 v128)
-    (local $xe0 v128) (local $xe1 v128) (local $xe2 v128) (local $xe3 v128)
-    (local.set $m (i8x16.splat (i32.const 15)))
-    (loop $blk
-;;@if relaxed
-      (local.set $wv (v128.load offset=8 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $x1 (v128.load offset=16 (local.get $xa)))
-      (local.set $x0 (v128.load (local.get $xa)))
-      (local.set $t (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $x0) (local.get $x0)))
-      (local.set $u (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $x1) (local.get $x1)))
-      (local.set $ia (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi)))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-;;@else
-      (local.set $wv (v128.load offset=8 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=0 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=16 (local.get $xa))))
-      (local.set $la (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0))))
-      (local.set $ha (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=24 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $x0) (local.get $x0)))
-      (local.set $u (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $x1) (local.get $x1)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-;;@else
-      (local.set $wv (v128.load offset=24 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=4 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=20 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=40 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $x0) (local.get $x0)))
-      (local.set $u (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $x1) (local.get $x1)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-;;@else
-      (local.set $wv (v128.load offset=40 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=8 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=24 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=56 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $x0) (local.get $x0)))
-      (local.set $u (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $x1) (local.get $x1)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-;;@else
-      (local.set $wv (v128.load offset=56 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=12 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=28 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-;;@end
-      (local.set $sc (v128.load16x4_u (local.get $w)))
-      (local.set $sc
-        (v128.or
-          (f32x4.mul
-            (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-            (f32x4.splat (f32.const 0x1p112)))
-          (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
-;;@if relaxed
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $ia)))
-;;@else
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $la)))
-      (local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get $ha)))
-      (local.set $s
-        (i32x4.add
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $s) (local.get $t))
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $s) (local.get $t))))
-;;@end
-      (local.set $fa
-        (f32x4.add (local.get $fa)
-          (f32x4.mul
-            (f32x4.convert_i32x4_s
-              (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get $xa)) (i32.const 3)))))
-            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $xa)))))))
-      (local.set $w (i32.add (local.get $w) (i32.const 72)))
-      (local.set $xa (i32.add (local.get $xa) (i32.const 40)))
-      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
-    (local.get $fa))
+  ;; $q4_0_i4 (one token → f32x4 of 4 rows) and $q4_0_i4x4 (four tokens, results stored), generated by
+  ;; interleaved.mjs: layout, lane scheme and the scratch-store barriers are explained there.
+;;@generate q4_0
 
-  (func $q4_0_i4x4 (param $w i32) (param $xa i32) (param $xs i32) (param $nb i32) (param $o i32) (param $ldo i32)
-    (local $xb i32) (local $xc i32) (local $xd i32)
-    (local $fa v128) (local $fb v128) (local $fc v128) (local $fd v128) (local $m v128) (local $wv v128) (local $lo v128) (local $hi v128)
-    (local $s v128) (local $t v128) (local $u v128) (local $sc v128)
-    (local $ia v128) (local $ib v128) (local $ic v128) (local $id v128)
-    (local $la v128) (local $lb v128) (local $lc v128) (local $ld v128) (local $ha v128) (local $hb v128) (local $hc v128) (local $hd v128)
-    (local $wl0 v128) (local $wl1 v128) (local $wh0 v128) (local $wh1 v128) (local $x0 v128) (local $x1 v128)
-    (local.set $m (i8x16.splat (i32.const 15)))
-    (local.set $xb (i32.add (local.get $xa) (local.get $xs)))
-    (local.set $xc (i32.add (local.get $xb) (local.get $xs)))
-    (local.set $xd (i32.add (local.get $xc) (local.get $xs)))
-    (loop $blk
-;;@if relaxed
-      (local.set $wv (v128.load offset=8 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (v128.load32_splat offset=0 (local.get $xa)))
-      (local.set $u (v128.load32_splat offset=16 (local.get $xa)))
-      (local.set $ia (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi)))
-      (local.set $t (v128.load32_splat offset=0 (local.get $xb)))
-      (local.set $u (v128.load32_splat offset=16 (local.get $xb)))
-      (local.set $ib (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi)))
-      (local.set $t (v128.load32_splat offset=0 (local.get $xc)))
-      (local.set $u (v128.load32_splat offset=16 (local.get $xc)))
-      (local.set $ic (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi)))
-      (local.set $t (v128.load32_splat offset=0 (local.get $xd)))
-      (local.set $u (v128.load32_splat offset=16 (local.get $xd)))
-      (local.set $id (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi)))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-      (v128.store offset=16 (i32.const 0) (local.get $ib))
-      (v128.store offset=32 (i32.const 0) (local.get $ic))
-      (v128.store offset=48 (i32.const 0) (local.get $id))
-;;@else
-      (local.set $wv (v128.load offset=8 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=0 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=16 (local.get $xa))))
-      (local.set $la (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0))))
-      (local.set $ha (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=0 (local.get $xb))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=16 (local.get $xb))))
-      (local.set $lb (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0))))
-      (local.set $hb (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=0 (local.get $xc))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=16 (local.get $xc))))
-      (local.set $lc (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0))))
-      (local.set $hc (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=0 (local.get $xd))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=16 (local.get $xd))))
-      (local.set $ld (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0))))
-      (local.set $hd (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-      (v128.store offset=48 (i32.const 0) (local.get $hb))
-      (v128.store offset=32 (i32.const 0) (local.get $lb))
-      (v128.store offset=80 (i32.const 0) (local.get $hc))
-      (v128.store offset=64 (i32.const 0) (local.get $lc))
-      (v128.store offset=112 (i32.const 0) (local.get $hd))
-      (v128.store offset=96 (i32.const 0) (local.get $ld))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=24 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (v128.load32_splat offset=4 (local.get $xa)))
-      (local.set $u (v128.load32_splat offset=20 (local.get $xa)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=4 (local.get $xb)))
-      (local.set $u (v128.load32_splat offset=20 (local.get $xb)))
-      (local.set $ib (i16x8.add (local.get $ib) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=4 (local.get $xc)))
-      (local.set $u (v128.load32_splat offset=20 (local.get $xc)))
-      (local.set $ic (i16x8.add (local.get $ic) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=4 (local.get $xd)))
-      (local.set $u (v128.load32_splat offset=20 (local.get $xd)))
-      (local.set $id (i16x8.add (local.get $id) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-      (v128.store offset=16 (i32.const 0) (local.get $ib))
-      (v128.store offset=32 (i32.const 0) (local.get $ic))
-      (v128.store offset=48 (i32.const 0) (local.get $id))
-;;@else
-      (local.set $wv (v128.load offset=24 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=4 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=20 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=4 (local.get $xb))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=20 (local.get $xb))))
-      (local.set $lb (i16x8.add (local.get $lb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hb (i16x8.add (local.get $hb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=4 (local.get $xc))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=20 (local.get $xc))))
-      (local.set $lc (i16x8.add (local.get $lc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hc (i16x8.add (local.get $hc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=4 (local.get $xd))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=20 (local.get $xd))))
-      (local.set $ld (i16x8.add (local.get $ld) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hd (i16x8.add (local.get $hd) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-      (v128.store offset=48 (i32.const 0) (local.get $hb))
-      (v128.store offset=32 (i32.const 0) (local.get $lb))
-      (v128.store offset=80 (i32.const 0) (local.get $hc))
-      (v128.store offset=64 (i32.const 0) (local.get $lc))
-      (v128.store offset=112 (i32.const 0) (local.get $hd))
-      (v128.store offset=96 (i32.const 0) (local.get $ld))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=40 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (v128.load32_splat offset=8 (local.get $xa)))
-      (local.set $u (v128.load32_splat offset=24 (local.get $xa)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=8 (local.get $xb)))
-      (local.set $u (v128.load32_splat offset=24 (local.get $xb)))
-      (local.set $ib (i16x8.add (local.get $ib) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=8 (local.get $xc)))
-      (local.set $u (v128.load32_splat offset=24 (local.get $xc)))
-      (local.set $ic (i16x8.add (local.get $ic) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=8 (local.get $xd)))
-      (local.set $u (v128.load32_splat offset=24 (local.get $xd)))
-      (local.set $id (i16x8.add (local.get $id) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-      (v128.store offset=16 (i32.const 0) (local.get $ib))
-      (v128.store offset=32 (i32.const 0) (local.get $ic))
-      (v128.store offset=48 (i32.const 0) (local.get $id))
-;;@else
-      (local.set $wv (v128.load offset=40 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=8 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=24 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=8 (local.get $xb))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=24 (local.get $xb))))
-      (local.set $lb (i16x8.add (local.get $lb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hb (i16x8.add (local.get $hb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=8 (local.get $xc))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=24 (local.get $xc))))
-      (local.set $lc (i16x8.add (local.get $lc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hc (i16x8.add (local.get $hc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=8 (local.get $xd))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=24 (local.get $xd))))
-      (local.set $ld (i16x8.add (local.get $ld) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hd (i16x8.add (local.get $hd) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-      (v128.store offset=48 (i32.const 0) (local.get $hb))
-      (v128.store offset=32 (i32.const 0) (local.get $lb))
-      (v128.store offset=80 (i32.const 0) (local.get $hc))
-      (v128.store offset=64 (i32.const 0) (local.get $lc))
-      (v128.store offset=112 (i32.const 0) (local.get $hd))
-      (v128.store offset=96 (i32.const 0) (local.get $ld))
-;;@end
-;;@if relaxed
-      (local.set $wv (v128.load offset=56 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $t (v128.load32_splat offset=12 (local.get $xa)))
-      (local.set $u (v128.load32_splat offset=28 (local.get $xa)))
-      (local.set $ia (i16x8.add (local.get $ia) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=12 (local.get $xb)))
-      (local.set $u (v128.load32_splat offset=28 (local.get $xb)))
-      (local.set $ib (i16x8.add (local.get $ib) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=12 (local.get $xc)))
-      (local.set $u (v128.load32_splat offset=28 (local.get $xc)))
-      (local.set $ic (i16x8.add (local.get $ic) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (local.set $t (v128.load32_splat offset=12 (local.get $xd)))
-      (local.set $u (v128.load32_splat offset=28 (local.get $xd)))
-      (local.set $id (i16x8.add (local.get $id) (i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))))
-      (v128.store offset=0 (i32.const 0) (local.get $ia))
-      (v128.store offset=16 (i32.const 0) (local.get $ib))
-      (v128.store offset=32 (i32.const 0) (local.get $ic))
-      (v128.store offset=48 (i32.const 0) (local.get $id))
-;;@else
-      (local.set $wv (v128.load offset=56 (local.get $w)))
-      (local.set $lo (v128.and (local.get $wv) (local.get $m)))
-      (local.set $hi (v128.and (i16x8.shr_u (local.get $wv) (i32.const 4)) (local.get $m)))
-      (local.set $wl0 (i16x8.extend_low_i8x16_u (local.get $lo)))
-      (local.set $wl1 (i16x8.extend_high_i8x16_u (local.get $lo)))
-      (local.set $wh0 (i16x8.extend_low_i8x16_u (local.get $hi)))
-      (local.set $wh1 (i16x8.extend_high_i8x16_u (local.get $hi)))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=12 (local.get $xa))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=28 (local.get $xa))))
-      (local.set $la (i16x8.add (local.get $la) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $ha (i16x8.add (local.get $ha) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=12 (local.get $xb))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=28 (local.get $xb))))
-      (local.set $lb (i16x8.add (local.get $lb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hb (i16x8.add (local.get $hb) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=12 (local.get $xc))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=28 (local.get $xc))))
-      (local.set $lc (i16x8.add (local.get $lc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hc (i16x8.add (local.get $hc) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=12 (local.get $xd))))
-      (local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=28 (local.get $xd))))
-      (local.set $ld (i16x8.add (local.get $ld) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))))
-      (local.set $hd (i16x8.add (local.get $hd) (i16x8.add (i16x8.mul (local.get $t) (local.get $wl1)) (i16x8.mul (local.get $u) (local.get $wh1)))))
-      (v128.store offset=16 (i32.const 0) (local.get $ha))
-      (v128.store offset=0 (i32.const 0) (local.get $la))
-      (v128.store offset=48 (i32.const 0) (local.get $hb))
-      (v128.store offset=32 (i32.const 0) (local.get $lb))
-      (v128.store offset=80 (i32.const 0) (local.get $hc))
-      (v128.store offset=64 (i32.const 0) (local.get $lc))
-      (v128.store offset=112 (i32.const 0) (local.get $hd))
-      (v128.store offset=96 (i32.const 0) (local.get $ld))
-;;@end
-      (local.set $sc (v128.load16x4_u (local.get $w)))
-      (local.set $sc
-        (v128.or
-          (f32x4.mul
-            (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-            (f32x4.splat (f32.const 0x1p112)))
-          (i32x4.shl (v128.and (local.get $sc) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
-;;@if relaxed
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $ia)))
-;;@else
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $la)))
-      (local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get $ha)))
-      (local.set $s
-        (i32x4.add
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $s) (local.get $t))
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $s) (local.get $t))))
-;;@end
-      (local.set $fa
-        (f32x4.add (local.get $fa)
-          (f32x4.mul
-            (f32x4.convert_i32x4_s
-              (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get $xa)) (i32.const 3)))))
-            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $xa)))))))
-;;@if relaxed
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $ib)))
-;;@else
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $lb)))
-      (local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get $hb)))
-      (local.set $s
-        (i32x4.add
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $s) (local.get $t))
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $s) (local.get $t))))
-;;@end
-      (local.set $fb
-        (f32x4.add (local.get $fb)
-          (f32x4.mul
-            (f32x4.convert_i32x4_s
-              (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get $xb)) (i32.const 3)))))
-            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $xb)))))))
-;;@if relaxed
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $ic)))
-;;@else
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $lc)))
-      (local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get $hc)))
-      (local.set $s
-        (i32x4.add
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $s) (local.get $t))
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $s) (local.get $t))))
-;;@end
-      (local.set $fc
-        (f32x4.add (local.get $fc)
-          (f32x4.mul
-            (f32x4.convert_i32x4_s
-              (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get $xc)) (i32.const 3)))))
-            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $xc)))))))
-;;@if relaxed
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $id)))
-;;@else
-      (local.set $s (i32x4.extadd_pairwise_i16x8_s (local.get $ld)))
-      (local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get $hd)))
-      (local.set $s
-        (i32x4.add
-          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $s) (local.get $t))
-          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $s) (local.get $t))))
-;;@end
-      (local.set $fd
-        (f32x4.add (local.get $fd)
-          (f32x4.mul
-            (f32x4.convert_i32x4_s
-              (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get $xd)) (i32.const 3)))))
-            (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get $xd)))))))
-      (local.set $w (i32.add (local.get $w) (i32.const 72)))
-      (local.set $xa (i32.add (local.get $xa) (i32.const 40)))
-      (local.set $xb (i32.add (local.get $xb) (i32.const 40)))
-      (local.set $xc (i32.add (local.get $xc) (i32.const 40)))
-      (local.set $xd (i32.add (local.get $xd) (i32.const 40)))
-      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))
-    (v128.store (local.get $o) (local.get $fa))
-    (v128.store (local.tee $o (i32.add (local.get $o) (local.get $ldo))) (local.get $fb))
-    (v128.store (local.tee $o (i32.add (local.get $o) (local.get $ldo))) (local.get $fc))
-    (v128.store (local.tee $o (i32.add (local.get $o) (local.get $ldo))) (local.get $fd)))
-
+  ;; ---------------------------------------------------------------- Q4_K (4-row interleaved) × Q8_K
+  ;; $q4_k_i4 and $q4_k_i4x4 (as for Q4_0), generated by interleaved.mjs (layout documented there).
+;;@generate q4_k
 
   ;; ---------------------------------------------------------------- Q8_0 × Q8_0
   (func $q8_0_g4 (param $w i32) (param $x i32) (param $nb i32) (result v128)
@@ -1754,6 +1317,115 @@
                 (else
                   (v128.store (local.get $oa)
                     (call $q4_0_i4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 1)))))
+              (br_if $toks (i32.lt_u (local.get $t) (local.get $t1))))
+            (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $groups)))
+        (local.set $t0 (local.get $t1))
+        (br $tiles))))
+
+  ;; Q4_K rows already in the 148 B form of `repack_k4` → the interleaved layout of `$q4_k_i4` (592 B per
+  ;; 4-row group and block). Per row and pair p, with Q = qs[32p..32p+31] (A = low nibbles = sub-block 2p,
+  ;; B = high = 2p+1): Ab = A[j] | A[j+16]<<4, Bb = B[j] | B[j+16]<<4, and chunk c (4 bytes) =
+  ;; Ab[2c], Ab[2c+1], Bb[2c], Bb[2c+1] (a 16-bit interleave); chunk c of rows 0..3 makes vector (p, c).
+  (func (export "repack_q4_k") (param $src i32) (param $dst i32) (param $ng i32) (param $nb i32)
+    (local $rs i32) (local $b i32) (local $r i32) (local $s i32) (local $p i32) (local $o i32)
+    (local $q0 v128) (local $q1 v128) (local $ab v128) (local $bb v128) (local $lo v128) (local $hi v128) (local $m v128)
+    (local.set $m (i8x16.splat (i32.const 15)))
+    (local.set $rs (i32.mul (local.get $nb) (i32.const 148)))
+    (block $dg (loop $lg
+      (br_if $dg (i32.eqz (local.get $ng)))
+      (local.set $b (i32.const 0))
+      (block $db (loop $lb
+        (br_if $db (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $r (i32.const 0))
+        (loop $lr
+          (local.set $s
+            (i32.add (local.get $src)
+              (i32.add (i32.mul (local.get $r) (local.get $rs)) (i32.mul (local.get $b) (i32.const 148)))))
+          (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 1))) (i32.load16_u (local.get $s)))
+          (i32.store16 offset=8 (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 1))) (i32.load16_u offset=2 (local.get $s)))
+          (local.set $p (i32.const 0))
+          (loop $lp
+            (local.set $o (i32.add (local.get $dst) (i32.add (i32.shl (local.get $p) (i32.const 3)) (i32.shl (local.get $r) (i32.const 1)))))
+            (i32.store16 offset=16 (local.get $o) (i32.load16_u offset=4 (i32.add (local.get $s) (i32.shl (local.get $p) (i32.const 1)))))
+            (i32.store16 offset=48 (local.get $o) (i32.load16_u offset=12 (i32.add (local.get $s) (i32.shl (local.get $p) (i32.const 1)))))
+            (local.set $q0 (v128.load offset=20 (i32.add (local.get $s) (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $q1 (v128.load offset=36 (i32.add (local.get $s) (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $ab (v128.or (v128.and (local.get $q0) (local.get $m)) (i16x8.shl (v128.and (local.get $q1) (local.get $m)) (i32.const 4))))
+            (local.set $bb (v128.or (v128.and (i16x8.shr_u (local.get $q0) (i32.const 4)) (local.get $m)) (v128.andnot (local.get $q1) (local.get $m))))
+            (local.set $lo (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $ab) (local.get $bb)))
+            (local.set $hi (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $ab) (local.get $bb)))
+            (local.set $o (i32.add (local.get $dst) (i32.add (i32.shl (local.get $p) (i32.const 7)) (i32.shl (local.get $r) (i32.const 2)))))
+            (v128.store32_lane offset=80 0 (local.get $o) (local.get $lo))
+            (v128.store32_lane offset=96 1 (local.get $o) (local.get $lo))
+            (v128.store32_lane offset=112 2 (local.get $o) (local.get $lo))
+            (v128.store32_lane offset=128 3 (local.get $o) (local.get $lo))
+            (v128.store32_lane offset=144 0 (local.get $o) (local.get $hi))
+            (v128.store32_lane offset=160 1 (local.get $o) (local.get $hi))
+            (v128.store32_lane offset=176 2 (local.get $o) (local.get $hi))
+            (v128.store32_lane offset=192 3 (local.get $o) (local.get $hi))
+            (br_if $lp (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 4))))
+          (br_if $lr (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 592)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $lb)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rs) (i32.const 2))))
+      (local.set $ng (i32.sub (local.get $ng) (i32.const 1)))
+      (br $lg))))
+
+  ;; Reorders the quants of `nb` Q8_K activation blocks in place for `$q4_k_i4`: per pair p of 32-element
+  ;; sub-blocks A, B, chunk i = A[2i], A[2i+1], B[2i], B[2i+1] (sums per sub-block stay valid).
+  (func (export "pair_q8_k") (param $x i32) (param $nb i32)
+    (local $p i32) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $q i32)
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get $nb)))
+      (local.set $p (i32.const 0))
+      (loop $lp
+        (local.set $q (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 6))))
+        (local.set $a0 (v128.load (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $b0 (v128.load offset=32 (local.get $q)))
+        (local.set $b1 (v128.load offset=48 (local.get $q)))
+        (v128.store (local.get $q) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $a0) (local.get $b0)))
+        (v128.store offset=16 (local.get $q) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $a0) (local.get $b0)))
+        (v128.store offset=32 (local.get $q) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $a1) (local.get $b1)))
+        (v128.store offset=48 (local.get $q) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $a1) (local.get $b1)))
+        (br_if $lp (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 4))))
+      (local.set $x (i32.add (local.get $x) (i32.const 320)))
+      (local.set $nb (i32.sub (local.get $nb) (i32.const 1)))
+      (br $l))))
+
+  ;; Q4_K in the interleaved layout (x: Q8_K blocks after pair_q8_k): like mm_q4_0, four tokens per pass.
+  (func (export "mm_q4_k") (param $w i32) (param $ng i32) (param $nb i32) (param $x i32) (param $n i32)
+    (param $out i32) (param $ldo i32)
+    (local $t0 i32) (local $t1 i32) (local $t i32) (local $g i32) (local $wg i32) (local $gs i32) (local $xs i32) (local $oa i32)
+    (local.set $gs (i32.mul (local.get $nb) (i32.const 592)))
+    (local.set $xs (i32.mul (local.get $nb) (i32.const 320)))
+    (block $done
+      (loop $tiles
+        (br_if $done (i32.ge_u (local.get $t0) (local.get $n)))
+        (local.set $t1 (select (local.get $n) (i32.add (local.get $t0) (i32.const 16))
+          (i32.lt_u (local.get $n) (i32.add (local.get $t0) (i32.const 16)))))
+        (local.set $g (i32.const 0))
+        (local.set $wg (local.get $w))
+        (block $gd
+          (loop $groups
+            (br_if $gd (i32.ge_u (local.get $g) (local.get $ng)))
+            (local.set $t (local.get $t0))
+            (loop $toks
+              (local.set $oa
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $t) (local.get $ldo)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 2))))
+              (if (i32.le_u (i32.add (local.get $t) (i32.const 4)) (local.get $t1))
+                (then
+                  (call $q4_k_i4x4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs)))
+                    (local.get $xs) (local.get $nb) (local.get $oa) (i32.shl (local.get $ldo) (i32.const 2)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 4))))
+                (else
+                  (v128.store (local.get $oa)
+                    (call $q4_k_i4 (local.get $wg) (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xs))) (local.get $nb)))
                   (local.set $t (i32.add (local.get $t) (i32.const 1)))))
               (br_if $toks (i32.lt_u (local.get $t) (local.get $t1))))
             (local.set $wg (i32.add (local.get $wg) (local.get $gs)))
