@@ -145,7 +145,7 @@ const accLocals = (T, relaxed) =>
 
 /**
  * Q4_0 × Q8_0 over T activation rows (72 B per group and block: d f16[4], then vector c = rows 0..3's
- * qs[4c..4c+3]; Q8_0 activation blocks of 40 B: qs[32], d f32, Σqs i32).
+ * qs[4c..4c+3]; Q8_0 activation blocks of 40 B: qs[32], d f32, 8·Σqs i32).
  */
 function q4_0(name, T, relaxed) {
   const { out, xs, fs } = header(
@@ -169,14 +169,14 @@ function q4_0(name, T, relaxed) {
         `${I}(local.set $t (i32x4.extadd_pairwise_i16x8_s (local.get ${ACC_H[k]})))`,
         ...JOIN_HALVES,
       );
-    // Σ (n − 8)·q = Σ n·q − 8·Σq, scaled by d_w (per row) · d_x
+    // Σ (n − 8)·q = Σ n·q − 8·Σq (quant_q8_0 stores 8·Σq), scaled by d_w (per row) · d_x
     out.push(
       `${I}(local.set ${fs[k]}`,
       `${I}  (f32x4.add (local.get ${fs[k]})`,
       `${I}    (f32x4.mul`,
       `${I}      (f32x4.convert_i32x4_s`,
-      `${I}        (i32x4.sub (local.get $s) (i32x4.splat (i32.shl (i32.load offset=36 (local.get ${xs[k]})) (i32.const 3)))))`,
-      `${I}      (f32x4.mul (local.get $sc) (f32x4.splat (f32.load offset=32 (local.get ${xs[k]})))))))`,
+      `${I}        (i32x4.sub (local.get $s) (v128.load32_splat offset=36 (local.get ${xs[k]}))))`,
+      `${I}      (f32x4.mul (local.get $sc) (v128.load32_splat offset=32 (local.get ${xs[k]}))))))`,
     );
   }
   out.push(...footer(T, xs, fs, 72, 40));
@@ -258,7 +258,7 @@ function q4_k(name, T, relaxed) {
       `(i32x4.dot_i16x8_s (v128.load8x8_u offset=${48 + 8 * q} (local.get $w)) (v128.load32_splat offset=${288 + 4 * q} (local.get ${x})))`;
     out.push(
       `${I}(local.set $t (i32x4.add (i32x4.add ${mp(0)} ${mp(1)}) (i32x4.add ${mp(2)} ${mp(3)})))`,
-      `${I}(local.set $u (f32x4.splat (f32.load offset=304 (local.get ${x}))))`,
+      `${I}(local.set $u (v128.load32_splat offset=304 (local.get ${x})))`,
       `${I}(local.set ${fs[k]}`,
       `${I}  (f32x4.sub`,
       `${I}    (f32x4.add (local.get ${fs[k]}) (f32x4.mul (f32x4.convert_i32x4_s (local.get $s)) (f32x4.mul (local.get $d) (local.get $u))))`,

@@ -8,7 +8,7 @@
 ;; i32x4.relaxed_dot_i8x16_i7x16_add_s is avoided on purpose (wrong in V8 11.3's Liftoff tier).
 ;;
 ;; Layouts (byte offsets; all pointers are into this module's memory):
-;;   activation Q8_0 block (40 B):  qs i8[32] | d f32 (f16-rounded, as ggml stores it) | Σqs i32
+;;   activation Q8_0 block (40 B):  qs i8[32] | d f32 (f16-rounded, as ggml stores it) | 8·Σqs i32 (Q4_0's −8)
 ;;   activation Q8_K block (320 B): qs i8[256] | bsums i16[16] (per 16) | bsums i16[8] (per 32) | d f32 | pad
 ;;   Q4_0 group of 4 rows, per block (72 B):  d f16[4] | 4 × 16 B: rows 0..3's qs[4c..4c+3] (c = 0..3)
 ;;   Q8_0 group of 4 rows, per block (136 B): d f16[4] | qs[32] row0 | row1 | row2 | row3
@@ -169,7 +169,7 @@
         (v128.store offset=16 (local.get $dst) (local.get $q1))
         (f32.store offset=32 (local.get $dst) (call $f16_to_f32 (call $f32_to_f16 (local.get $d))))
         (i32.store offset=36 (local.get $dst)
-          (call $hsum_i32 (i32x4.add (call $bsum (local.get $q0)) (call $bsum (local.get $q1)))))
+          (i32.shl (call $hsum_i32 (i32x4.add (call $bsum (local.get $q0)) (call $bsum (local.get $q1)))) (i32.const 3)))
         (local.set $src (i32.add (local.get $src) (i32.const 128)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 40)))
         (local.set $nb (i32.sub (local.get $nb) (i32.const 1)))
