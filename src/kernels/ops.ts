@@ -9,6 +9,7 @@ export interface OpsExports {
   memory: WebAssembly.Memory;
   rmsnorm(out: number, x: number, w: number, n: number, eps: number): void;
   softmax(x: number, n: number, scale: number): void;
+  silu_mul(gate: number, up: number, out: number, n: number): void;
   rope(x: number, nHead: number, headDim: number, nRot: number, cs: number, neox: number): void;
   /** See ops.wat: causal attention of n tokens over one layer's cache (f32/f16/q8_0 rows). */
   attend(
@@ -184,6 +185,29 @@ export function rmsnorm(out: Float32Array, x: Float32Array, w: Float32Array, n: 
     m.set(x.subarray(r * n, (r + 1) * n), 0);
     s.ex.rmsnorm(8 * n, 0, 4 * n, n, eps);
     out.set(m.subarray(2 * n, 3 * n), r * n);
+  }
+}
+
+/** Rows of the fused gate|up layout copied into the ops memory per silu_mul call (bounds its size). */
+const SILU_ROWS = 16;
+
+/**
+ * out[r, i] = silu(gu[r, i]) · gu[r, nFf + i] for n rows of the fused gate|up layout (gate first), in
+ * WebAssembly SIMD (e^x to ≈ 1 ulp; ggml's f32 SiLU is likewise approximate). nFf must be a multiple of 4
+ * (the TS twin is src/model/ops-ref.ts siluMulFused).
+ */
+export function siluMulFused(gu: Float32Array, out: Float32Array, n: number, nFf: number): void {
+  if (nFf % 4 !== 0) throw new Error(`siluMulFused: nFf ${nFf} is not a multiple of 4`);
+  const s = ops();
+  for (let r0 = 0; r0 < n; r0 += SILU_ROWS) {
+    const rows = Math.min(SILU_ROWS, n - r0);
+    const m = s.view(3 * rows * nFf);
+    m.set(gu.subarray(r0 * 2 * nFf, (r0 + rows) * 2 * nFf), 0);
+    for (let r = 0; r < rows; r++) {
+      const g = 2 * r * nFf * 4;
+      s.ex.silu_mul(g, g + 4 * nFf, (2 * rows + r) * nFf * 4, nFf);
+    }
+    out.set(m.subarray(2 * rows * nFf, 3 * rows * nFf), r0 * nFf);
   }
 }
 

@@ -1,5 +1,7 @@
 // The Phi-3 / Llama decoder graph: embed → [rmsnorm → qkv → rope → attention(KV cache) → o → rmsnorm →
 // gate·up → silu·mul → down] × L → rmsnorm → lm_head. One file for both: phi3 fuses qkv and gate|up.
+
+import { siluMulFused as siluMulFusedSimd } from '../kernels/ops.js';
 import { ARCHS, blk, TENSOR } from './arch.js';
 import type { Backend, WeightMatrix } from './backend.js';
 import type { LoadedModel, ModelConfig, TensorRef } from './config.js';
@@ -361,7 +363,8 @@ function forwardRows(
     } else {
       const gu = s.ffA.subarray(0, n * 2 * c.nFf);
       be.matmul(L.up, xn, n, gu);
-      siluMulFused(gu, act, n, c.nFf);
+      if (c.nFf % 4 === 0 && !segs[0]!.seq.attentionRef) siluMulFusedSimd(gu, act, n, c.nFf);
+      else siluMulFused(gu, act, n, c.nFf);
     }
     be.matmul(L.down, act, n, proj);
     for (let i = 0; i < n * E; i++) x[i] += proj[i]!;

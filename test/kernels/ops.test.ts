@@ -1,8 +1,9 @@
-// rmsnorm, softmax and rope (wasm) against their TS twins in ref.ts (attention: test/model/attention.test.ts).
+// rmsnorm, softmax, silu·up and rope (wasm) against their TS twins in ref.ts (attention: test/model/attention.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rmsnorm, rope, ropeCosSin, softmax } from '../../src/kernels/ops.js';
+import { rmsnorm, rope, ropeCosSin, siluMulFused, softmax } from '../../src/kernels/ops.js';
 import { rmsnormRef, ropeRef, softmaxRef } from '../../src/kernels/ref.js';
+import { siluMulFused as siluMulFusedRef } from '../../src/model/ops-ref.js';
 import { rng } from './helpers.js';
 
 /** Tolerances: rmsnorm/rope/softmax relative to the largest magnitude; attention relative to max |v|. */
@@ -86,4 +87,27 @@ for (const mode of ['neox', 'norm'] as const) {
 test('ropeCosSin follows ggml: position 0 is the identity, mscale scales cos and sin', () => {
   const cs = ropeCosSin(0, { nRot: 8, headDim: 8, base: 10000, mode: 'neox', mscale: 2 });
   assert.deepEqual(Array.from(cs), [2, 0, 2, 0, 2, 0, 2, 0]);
+});
+
+test('silu·up (fused gate|up rows) matches its twin elementwise, over ordinary and extreme gates', () => {
+  for (const [nFf, n, amp] of [
+    [8, 1, 4],
+    [8192, 3, 8],
+    [64, 37, 120], // e^±120 saturates: silu → 0 or the gate itself
+  ] as const) {
+    const gu = rand(n * 2 * nFf, nFf + n, amp);
+    const got = new Float32Array(n * nFf).fill(Number.NaN);
+    const want = new Float32Array(n * nFf);
+    siluMulFused(gu, got, n, nFf);
+    siluMulFusedRef(gu, want, n, nFf);
+    // e^x's relative error grows with |x| (≈ |x|·2^-24): far tails are compared to the largest value
+    if (amp > 10) close(got, want, 2e-6, `nFf ${nFf} n ${n}`);
+    else
+      for (let i = 0; i < want.length; i++) {
+        const err = Math.abs(got[i]! - want[i]!);
+        if (!(err <= 2e-6 * Math.abs(want[i]!) + 1e-30))
+          assert.fail(`nFf ${nFf} n ${n} [${i}]: ${got[i]} vs ${want[i]} (|err| ${err})`);
+      }
+  }
+  assert.throws(() => siluMulFused(new Float32Array(12), new Float32Array(6), 1, 6), /multiple of 4/);
 });

@@ -1,4 +1,4 @@
-;; Small per-token ops in WebAssembly SIMD: rmsnorm, softmax, rope (from a cos/sin table), attention of one query over a KV cache.
+;; Small per-token ops in WebAssembly SIMD: rmsnorm, softmax, silu·up, rope (from a cos/sin table), attention of one query over a KV cache.
 ;; All pointers are byte offsets into this module's memory; vectors are f32 unless the name says f16.
 ;;@variants shared
 (module
@@ -70,7 +70,24 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l2))))
 
-  ;; In-place softmax of n floats (n a multiple of 4; pad with −inf), after scaling by `scale`.
+;; out[i] = silu(gate[i]) · up[i] = gate/(1 + e^−gate) · up, for n floats (n a multiple of 4).
+  (func (export "silu_mul") (param $gate i32) (param $up i32) (param $out i32) (param $n i32)
+    (local $g v128) (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $g (v128.load (local.get $gate)))
+      (v128.store (local.get $out)
+        (f32x4.mul
+          (f32x4.div (local.get $g)
+            (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $g)))))
+          (v128.load (local.get $up))))
+      (local.set $gate (i32.add (local.get $gate) (i32.const 16)))
+      (local.set $up (i32.add (local.get $up) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $l))))
+
+    ;; In-place softmax of n floats (n a multiple of 4; pad with −inf), after scaling by `scale`.
   (func $softmax (export "softmax") (param $x i32) (param $n i32) (param $scale f32)
     (local $i i32) (local $m v128) (local $mx f32) (local $s v128) (local $e v128) (local $inv v128) (local $sc v128)
     (local.set $m (f32x4.splat (f32.const -inf)))
