@@ -62,12 +62,43 @@ test('large matrices repack in several staged chunks (ragged last group) and sti
       [GgmlType.Q8_0, 8192, 130],
       [GgmlType.Q4_K, 8192, 250],
       [GgmlType.Q5_K, 8192, 70],
+      [GgmlType.Q6_K, 8192, 170],
     ] as const) {
       const w = randomWeights(type, rows, cols, rows);
       const x = randomActivations(1, cols, 3);
       const out = new Float32Array(rows);
       km.matmul(km.pack(type, rows, cols, w), x, 1, out, rows, 0);
       checkAgainstRef(type, w, rows, cols, x, 1, out, 4e-6, `${ggmlTypeName(type)} ${rows}×${cols} chunked`);
+    }
+  }
+});
+
+test('Q6_K 4-row groups: ragged row counts and 1..17 tokens match the reference in both builds', () => {
+  for (const relaxed of [false, true]) {
+    const km = new KernelModule(relaxed);
+    let seed = 100;
+    for (const rows of [1, 2, 3, 6, 9]) {
+      const cols = 512;
+      const w = randomWeights(GgmlType.Q6_K, rows, cols, seed++);
+      const m = km.pack(GgmlType.Q6_K, rows, cols, w);
+      for (const n of [1, 2, 4, 5, 16, 17]) {
+        const x = randomActivations(n, cols, seed++);
+        const out = new Float32Array(n * (rows + 3)).fill(Number.NaN);
+        km.matmul(m, x, n, out, rows + 3, 0);
+        const got = new Float32Array(n * rows);
+        for (let t = 0; t < n; t++) got.set(out.subarray(t * (rows + 3), t * (rows + 3) + rows), t * rows);
+        checkAgainstRef(
+          GgmlType.Q6_K,
+          w,
+          rows,
+          cols,
+          x,
+          n,
+          got,
+          4e-6,
+          `Q6_K ${relaxed} ${rows}×${cols} n=${n}`,
+        );
+      }
     }
   }
 });
