@@ -21,7 +21,7 @@ const PACKED: Partial<Record<GgmlType, { block: number; elems: number; grouped: 
   [GgmlType.Q8_0]: { block: 34, elems: 32, grouped: true },
   [GgmlType.Q4_K]: { block: 148, elems: 256, grouped: true },
   [GgmlType.Q5_K]: { block: 180, elems: 256, grouped: false },
-  [GgmlType.Q6_K]: { block: 210, elems: 256, grouped: false },
+  [GgmlType.Q6_K]: { block: 210, elems: 256, grouped: true },
   [GgmlType.F16]: { block: 2, elems: 1, grouped: false },
   [GgmlType.F32]: { block: 4, elems: 1, grouped: false },
 };
@@ -56,6 +56,8 @@ interface Exports {
   pair_q8_k(x: number, nb: number): void;
   mm_q4_k(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   repack_k4(src: number, dst: number, nblocks: number, qhBytes: number): void;
+  repack_q6_k_g4(src: number, dst: number, ng: number, nb: number): void;
+  mm_q6_k_g4(w: number, ng: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_q5_k(w: number, rows: number, nb: number, x: number, n: number, out: number, ldo: number): void;
   mm_rows(
     kind: number,
@@ -201,12 +203,13 @@ export class KernelModule {
     const ex = this.ex;
     switch (m.type) {
       case GgmlType.Q4_0:
-      case GgmlType.Q8_0: {
+      case GgmlType.Q8_0:
+      case GgmlType.Q6_K: {
         if (row0 % 4 !== 0)
           throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
-        const bs = m.type === GgmlType.Q4_0 ? 18 : 34;
+        const bs = m.type === GgmlType.Q4_0 ? 18 : m.type === GgmlType.Q8_0 ? 34 : 210;
         // Raw rows go through a scratch area in chunks of whole 4-row groups (a short last group is
-        // padded with zero rows, whose zero scales make them inert), then repack_g4 interleaves them.
+        // padded with zero rows, whose zero scales make them inert), then repack_q4_0 / repack_g4 / repack_q6_k_g4 interleave them.
         const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
         const stage = this.scratchArea(chunkRows * rb);
         for (let r = 0; r < k; r += chunkRows) {
@@ -217,6 +220,7 @@ export class KernelModule {
           mem.fill(0, stage + kr * rb, stage + groups * 4 * rb);
           const dst = m.ptr + ((row0 + r) / 4) * nb * 4 * bs;
           if (m.type === GgmlType.Q4_0) ex.repack_q4_0(stage, dst, groups, nb);
+          else if (m.type === GgmlType.Q6_K) ex.repack_q6_k_g4(stage, dst, groups, nb);
           else ex.repack_g4(stage, dst, groups, nb, bs);
         }
         break;
@@ -303,7 +307,7 @@ export class KernelModule {
         break;
       case GgmlType.Q6_K:
         ex.quant_q8_k(xp, qp, (n * cols) / 256);
-        ex.mm_rows(1, m.ptr, m.rows, cols / 256, qp, n, op, rowsPadded);
+        ex.mm_q6_k_g4(m.ptr, rowsPadded / 4, cols / 256, qp, n, op, rowsPadded);
         break;
       case GgmlType.F16:
         ex.round_f16(xp, xp, n * cols);

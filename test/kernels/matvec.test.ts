@@ -62,6 +62,7 @@ test('large matrices repack in several staged chunks (ragged last group) and sti
       [GgmlType.Q8_0, 8192, 130],
       [GgmlType.Q4_K, 8192, 250],
       [GgmlType.Q5_K, 8192, 70],
+      [GgmlType.Q6_K, 8192, 170],
     ] as const) {
       const w = randomWeights(type, rows, cols, rows);
       const x = randomActivations(1, cols, 3);
@@ -92,6 +93,36 @@ test('Q4_0 at the i16 limit: every nibble 15 or 0 against ±127 activations, 1 t
       checkAgainstRef(GgmlType.Q4_0, w, rows, cols, x, n, out, 1e-6, `extreme relaxed=${relaxed} n=${n}`);
       // d_x = f16(1/127): row of 15s gives 7·256·127·d_x ≈ ±1792
       assert.ok(Math.abs(Math.abs(out[0]!) - 1792) < 1, `row 0 = ${out[0]}`);
+    }
+  }
+});
+
+test('Q6_K 4-row groups: ragged row counts and 1..17 tokens match the reference in both builds', () => {
+  for (const relaxed of [false, true]) {
+    const km = new KernelModule(relaxed);
+    let seed = 100;
+    for (const rows of [1, 2, 3, 6, 9]) {
+      const cols = 512;
+      const w = randomWeights(GgmlType.Q6_K, rows, cols, seed++);
+      const m = km.pack(GgmlType.Q6_K, rows, cols, w);
+      for (const n of [1, 2, 4, 5, 16, 17]) {
+        const x = randomActivations(n, cols, seed++);
+        const out = new Float32Array(n * (rows + 3)).fill(Number.NaN);
+        km.matmul(m, x, n, out, rows + 3, 0);
+        const got = new Float32Array(n * rows);
+        for (let t = 0; t < n; t++) got.set(out.subarray(t * (rows + 3), t * (rows + 3) + rows), t * rows);
+        checkAgainstRef(
+          GgmlType.Q6_K,
+          w,
+          rows,
+          cols,
+          x,
+          n,
+          got,
+          4e-6,
+          `Q6_K ${relaxed} ${rows}×${cols} n=${n}`,
+        );
+      }
     }
   }
 });
