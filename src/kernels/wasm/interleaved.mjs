@@ -17,7 +17,7 @@ const I = '      ';
 /** WAT lines turning 4 f16 at `off` bytes past $w into an f32x4 in `dst` (no NaN/inf/subnormal care needed: scales). */
 function f16x4(dst, off) {
   return [
-    `${I}(local.set ${dst} (v128.load16x4_u offset=${off} (local.get $w)))`,
+    `${I}(local.set ${dst} (v128.load16x4_u (i32.add (local.get $w) (i32.const ${off}))))`,
     `${I}(local.set ${dst}`,
     `${I}  (v128.or`,
     `${I}    (f32x4.mul`,
@@ -94,14 +94,14 @@ function accumulate(x, offLo, offHi, first, relaxed, acc, accL, accH) {
   const set = (a, e) => `${I}(local.set ${a} ${first ? e : `(i16x8.add (local.get ${a}) ${e})`})`;
   if (relaxed) {
     return [
-      `${I}(local.set $t (v128.load32_splat offset=${offLo} (local.get ${x})))`,
-      `${I}(local.set $u (v128.load32_splat offset=${offHi} (local.get ${x})))`,
+      `${I}(local.set $t (v128.load32_splat (i32.add (local.get ${x}) (i32.const ${offLo}))))`,
+      `${I}(local.set $u (v128.load32_splat (i32.add (local.get ${x}) (i32.const ${offHi}))))`,
       set(acc, '(i16x8.add (DOT8 $t $lo) (DOT8 $u $hi))'),
     ];
   }
   return [
-    `${I}(local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat offset=${offLo} (local.get ${x}))))`,
-    `${I}(local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat offset=${offHi} (local.get ${x}))))`,
+    `${I}(local.set $t (i16x8.extend_low_i8x16_s (v128.load32_splat (i32.add (local.get ${x}) (i32.const ${offLo})))))`,
+    `${I}(local.set $u (i16x8.extend_low_i8x16_s (v128.load32_splat (i32.add (local.get ${x}) (i32.const ${offHi})))))`,
     set(
       accL,
       '(i16x8.add (i16x8.mul (local.get $t) (local.get $wl0)) (i16x8.mul (local.get $u) (local.get $wh0)))',
@@ -175,8 +175,8 @@ function q4_0(name, T, relaxed) {
       `${I}  (f32x4.add (local.get ${fs[k]})`,
       `${I}    (f32x4.mul`,
       `${I}      (f32x4.convert_i32x4_s`,
-      `${I}        (i32x4.sub (local.get $s) (v128.load32_splat offset=36 (local.get ${xs[k]}))))`,
-      `${I}      (f32x4.mul (local.get $sc) (v128.load32_splat offset=32 (local.get ${xs[k]}))))))`,
+      `${I}        (i32x4.sub (local.get $s) (v128.load32_splat (i32.add (local.get ${xs[k]}) (i32.const 36)))))`,
+      `${I}      (f32x4.mul (local.get $sc) (v128.load32_splat (i32.add (local.get ${xs[k]}) (i32.const 32)))))))`,
     );
   }
   out.push(...footer(T, xs, fs, 72, 40));
@@ -203,7 +203,7 @@ function q4_k(name, T, relaxed) {
   out.push('    (loop $blk');
   for (let p = 0; p < 4; p++) {
     out.push(`${I};; sub-blocks ${2 * p} and ${2 * p + 1}`);
-    out.push(`${I}(local.set $sc (v128.load8x8_u offset=${16 + 8 * p} (local.get $w)))`);
+    out.push(`${I}(local.set $sc (v128.load8x8_u (i32.add (local.get $w) (i32.const ${16 + 8 * p}))))`);
     if (!relaxed) {
       out.push(
         `${I}(local.set $scl (i8x16.shuffle 0 1 0 1 2 3 2 3 4 5 4 5 6 7 6 7 (local.get $sc) (local.get $sc)))`,
@@ -255,10 +255,10 @@ function q4_k(name, T, relaxed) {
       );
     // Σ mins·bsum32 over the four pairs (lanes = rows); result d_x·(d·Σ sc·q·x − dmin·Σ m·bsum)
     const mp = (q) =>
-      `(i32x4.dot_i16x8_s (v128.load8x8_u offset=${48 + 8 * q} (local.get $w)) (v128.load32_splat offset=${288 + 4 * q} (local.get ${x})))`;
+      `(i32x4.dot_i16x8_s (v128.load8x8_u (i32.add (local.get $w) (i32.const ${48 + 8 * q}))) (v128.load32_splat (i32.add (local.get ${x}) (i32.const ${288 + 4 * q}))))`;
     out.push(
       `${I}(local.set $t (i32x4.add (i32x4.add ${mp(0)} ${mp(1)}) (i32x4.add ${mp(2)} ${mp(3)})))`,
-      `${I}(local.set $u (v128.load32_splat offset=304 (local.get ${x})))`,
+      `${I}(local.set $u (v128.load32_splat (i32.add (local.get ${x}) (i32.const 304))))`,
       `${I}(local.set ${fs[k]}`,
       `${I}  (f32x4.sub`,
       `${I}    (f32x4.add (local.get ${fs[k]}) (f32x4.mul (f32x4.convert_i32x4_s (local.get $s)) (f32x4.mul (local.get $d) (local.get $u))))`,
