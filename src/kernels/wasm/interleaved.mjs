@@ -1,4 +1,4 @@
-// Generates the WAT of the 4-row interleaved Q4_0 and Q4_K kernels (spliced into matvec.wat at build time
+// Generates the WAT of the 4-row interleaved Q4_0, Q4_K and Q6_K kernels (spliced into matvec.wat at build time
 // where a `;;@generate NAME` line stands; see scripts/build-wasm.mjs). One token (decode) and four tokens
 // per pass (prefill) differ only in how many activation rows an unrolled body carries, hence a generator.
 //
@@ -269,6 +269,258 @@ function q4_k(name, T, relaxed) {
   return out;
 }
 
+// ---------------------------------------------------------------- Q6_K (4-row groups, 840 B per block)
+// One token ($q6_k_g4) and two tokens per pass ($q6_k_g4x2); layout documented in the emitted comments and
+// at repack_q6_k_g4 in matvec.wat.
+
+const sh = (lanes) => lanes.flatMap((l) => [2 * l, 2 * l + 1]).join(' ');
+
+function q6_kOne() {
+  const L = [];
+  const e = (s) => L.push(s);
+  // relaxed sub-block s body
+  const BAR = `      (v128.store (i32.const 512) (local.get $acc)) ;; barrier (see header)`;
+  function subRelaxed(s) {
+    const q = 48 * s,
+      x = 16 * s,
+      p = s >> 1,
+      o = s & 1;
+    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
+    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
+    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x}))))`);
+    e(`      (local.set $v (v128.and (local.get $a) (local.get $m3f)))`);
+    e(`      (local.set $t (DOT8 $xv $v))`);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 4}))))`);
+    e(`      (local.set $v (v128.and (local.get $b) (local.get $m3f)))`);
+    e(`      (local.set $t (i16x8.add (local.get $t) (DOT8 $xv $v)))`);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 8}))))`);
+    e(`      (local.set $v (v128.and (local.get $c) (local.get $m3f)))`);
+    e(`      (local.set $u (DOT8 $xv $v))`);
+    e(
+      `      (local.set $v (v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2))))`,
+    );
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 12}))))`);
+    e(`      (local.set $u (i16x8.add (local.get $u) (DOT8 $xv $v)))`);
+    if (o === 0)
+      e(`      (local.set $sc (v128.load8x8_s (i32.add (local.get $w) (i32.const ${768 + 8 * p}))))`);
+    e(
+      `      (local.set $sv (i8x16.shuffle ${sh([o, o, 2 + o, 2 + o, 4 + o, 4 + o, 6 + o, 6 + o])} (local.get $sc) (local.get $sc)))`,
+    );
+    e(
+      `      (local.set $acc (i32x4.add (local.get $acc) (i32x4.add (i32x4.dot_i16x8_s (local.get $t) (local.get $sv)) (i32x4.dot_i16x8_s (local.get $u) (local.get $sv)))))`,
+    );
+    if (o === 1)
+      e(
+        `      (local.set $bs (i32x4.add (local.get $bs) (i32x4.dot_i16x8_s (local.get $sc) (v128.load32_splat (i32.add (local.get $x) (i32.const ${256 + 4 * p}))))))`,
+      );
+    if (o === 1) e(`      (v128.store (i32.const 528) (local.get $bs))`);
+    e(BAR);
+  }
+  function subPlain(s) {
+    const q = 48 * s,
+      x = 16 * s,
+      p = s >> 1,
+      o = s & 1;
+    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
+    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
+    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
+    const vs = [
+      `(v128.and (local.get $a) (local.get $m3f))`,
+      `(v128.and (local.get $b) (local.get $m3f))`,
+      `(v128.and (local.get $c) (local.get $m3f))`,
+      `(v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2)))`,
+    ];
+    for (let j = 0; j < 4; j++) {
+      const r = j < 2 ? '$t' : '$u';
+      e(`      (local.set $v ${vs[j]})`);
+      e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 4 * j}))))`);
+      // even bytes (i16 lanes' low halves) and odd bytes: lane 2r, 2r+1 = row r, like the relaxed DOT8
+      const prod = `(i16x8.add (i16x8.mul (i16x8.shr_s (i16x8.shl (local.get $xv) (i32.const 8)) (i32.const 8)) (v128.and (local.get $v) (local.get $mff))) (i16x8.mul (i16x8.shr_s (local.get $xv) (i32.const 8)) (i16x8.shr_u (local.get $v) (i32.const 8))))`;
+      e(`      (local.set ${r} ${j % 2 ? `(i16x8.add (local.get ${r}) ${prod})` : prod})`);
+    }
+    if (o === 0)
+      e(`      (local.set $sc (v128.load8x8_s (i32.add (local.get $w) (i32.const ${768 + 8 * p}))))`);
+    e(
+      `      (local.set $sv (i8x16.shuffle ${sh([o, o, 2 + o, 2 + o, 4 + o, 4 + o, 6 + o, 6 + o])} (local.get $sc) (local.get $sc)))`,
+    );
+    e(
+      `      (local.set $acc (i32x4.add (local.get $acc) (i32x4.add (i32x4.dot_i16x8_s (local.get $t) (local.get $sv)) (i32x4.dot_i16x8_s (local.get $u) (local.get $sv)))))`,
+    );
+    if (o === 1)
+      e(
+        `      (local.set $bs (i32x4.add (local.get $bs) (i32x4.dot_i16x8_s (local.get $sc) (v128.load32_splat (i32.add (local.get $x) (i32.const ${256 + 4 * p}))))))`,
+      );
+    if (o === 1) e(`      (v128.store (i32.const 528) (local.get $bs))`);
+    e(BAR);
+  }
+  e(`  ;; ---------------------------------------------------------------- Q6_K (4-row interleaved) × Q8_K`);
+  e(
+    `  ;; One group of 4 rows · one Q8_K activation row → f32x4 (lane = row). Group block layout (840 B), see`,
+  );
+  e(
+    `  ;; repack_q6_k_g4: 16 sub-blocks × 48 B (A, B, C) | scales i8 [pair p][row r][2] (64 B) | d f16[4]. Chunk`,
+  );
+  e(
+    `  ;; vectors V0..V3 of sub-block s hold weights 16s + 4j .. +3 of rows 0..3 (byte 4r + i, values 0..63):`,
+  );
+  e(
+    `  ;; V0..V2 = low 6 bits of A, B, C; V3 = their top bits (A → bits 0-1, B → 2-3, C → 4-5). The activation's 4`,
+  );
+  e(
+    `  ;; bytes are broadcast, so every product lands in its row's lanes: relaxed DOT8 pairs bytes (2k, 2k+1) →`,
+  );
+  e(
+    `  ;; i16 lanes 2r, 2r+1 = row r, and a pmaddwd with [s_r0, s_r0, s_r1, …] applies the scales and folds to rows.`,
+  );
+  e(`  ;; The plain build multiplies even and odd bytes as i16 (same lanes as the relaxed DOT8).`);
+  e(`  (func $q6_k_g4 (param $w i32) (param $x i32) (param $nb i32) (result v128)`);
+  e(`    (local $facc v128) (local $acc v128) (local $bs v128) (local $m3f v128) (local $mc0 v128)`);
+  e(
+    `    (local $a v128) (local $b v128) (local $c v128) (local $v v128) (local $xv v128) (local $t v128) (local $u v128)`,
+  );
+  e(`    (local $sc v128) (local $sv v128) (local $h v128) (local $mff v128)`);
+  e(`    (local.set $m3f (i8x16.splat (i32.const 0x3f)))`);
+  e(`    (local.set $mc0 (i8x16.splat (i32.const 0xc0)))`);
+  e(`    (loop $blk`);
+  e(`      (local.set $acc (v128.const i32x4 0 0 0 0))`);
+  e(`      (local.set $bs (v128.const i32x4 0 0 0 0))`);
+  e(`;;@if relaxed`);
+  for (let s = 0; s < 16; s++) subRelaxed(s);
+  e(`;;@else`);
+  e(`      (local.set $mff (i16x8.splat (i32.const 0xff)))`);
+  for (let s = 0; s < 16; s++) subPlain(s);
+  e(`;;@end`);
+  e(`      ;; Σ sc·(q − 32)·x = Σ sc·q·x − 32·Σ sc·bsum16; times d_row · d_x`);
+  e(`      (local.set $h (v128.load16x4_u (i32.add (local.get $w) (i32.const 832))))`);
+  e(`      (local.set $facc`);
+  e(`        (f32x4.add (local.get $facc)`);
+  e(`          (f32x4.mul`);
+  e(
+    `            (f32x4.convert_i32x4_s (i32x4.sub (local.get $acc) (i32x4.shl (local.get $bs) (i32.const 5))))`,
+  );
+  e(`            (f32x4.mul`);
+  e(`              (v128.or`);
+  e(`                (f32x4.mul`);
+  e(
+    `                  (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))`,
+  );
+  e(`                  (f32x4.splat (f32.const 0x1p112)))`);
+  e(`                (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16)))`);
+  e(`              (f32x4.splat (f32.load offset=304 (local.get $x)))))))`);
+  e(`      (local.set $w (i32.add (local.get $w) (i32.const 840)))`);
+  e(`      (local.set $x (i32.add (local.get $x) (i32.const 320)))`);
+  e(`      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))`);
+  e(`    (local.get $facc))`);
+  e(``);
+  return L.join('\n');
+}
+
+function q6_kTwo() {
+  const L = [];
+  const e = (s) => L.push(s);
+  const V3 = `(v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2)))`;
+  function sub(s, relaxed) {
+    const q = 48 * s,
+      x = 16 * s,
+      p = s >> 1,
+      o = s & 1;
+    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
+    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
+    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
+    e(`      (local.set $v0 (v128.and (local.get $a) (local.get $m3f)))`);
+    e(`      (local.set $v1 (v128.and (local.get $b) (local.get $m3f)))`);
+    e(`      (local.set $v2 (v128.and (local.get $c) (local.get $m3f)))`);
+    e(`      (local.set $v3 ${V3})`);
+    if (o === 0)
+      e(`      (local.set $sc (v128.load8x8_s (i32.add (local.get $w) (i32.const ${768 + 8 * p}))))`);
+    e(
+      `      (local.set $sv (i8x16.shuffle ${sh([o, o, 2 + o, 2 + o, 4 + o, 4 + o, 6 + o, 6 + o])} (local.get $sc) (local.get $sc)))`,
+    );
+    for (const [xp, acc, bs] of [
+      ['$x', '$aa', '$ba'],
+      ['$y', '$ab', '$bb'],
+    ]) {
+      for (let j = 0; j < 4; j++) {
+        const r = j < 2 ? '$t' : '$u';
+        e(`      (local.set $xv (v128.load32_splat (i32.add (local.get ${xp}) (i32.const ${x + 4 * j}))))`);
+        const prod = relaxed
+          ? `(DOT8 $xv $v${j})`
+          : `(i16x8.add (i16x8.mul (i16x8.shr_s (i16x8.shl (local.get $xv) (i32.const 8)) (i32.const 8)) (v128.and (local.get $v${j}) (local.get $mff))) (i16x8.mul (i16x8.shr_s (local.get $xv) (i32.const 8)) (i16x8.shr_u (local.get $v${j}) (i32.const 8))))`;
+        e(`      (local.set ${r} ${j % 2 ? `(i16x8.add (local.get ${r}) ${prod})` : prod})`);
+      }
+      e(
+        `      (local.set ${acc} (i32x4.add (local.get ${acc}) (i32x4.add (i32x4.dot_i16x8_s (local.get $t) (local.get $sv)) (i32x4.dot_i16x8_s (local.get $u) (local.get $sv)))))`,
+      );
+      if (o === 1)
+        e(
+          `      (local.set ${bs} (i32x4.add (local.get ${bs}) (i32x4.dot_i16x8_s (local.get $sc) (v128.load32_splat (i32.add (local.get ${xp}) (i32.const ${256 + 4 * p}))))))`,
+        );
+      if (xp === '$x') e(`      (v128.store (i32.const 512) (local.get $aa)) ;; barrier`);
+    }
+    if (o === 1)
+      e(`      (v128.store (i32.const 544) (local.get $ba)) (v128.store (i32.const 560) (local.get $bb))`);
+    e(`      (v128.store (i32.const 528) (local.get $ab)) ;; barrier`);
+  }
+  e(
+    `  ;; Two activation rows (x, y) against one Q6_K group of 4 rows (prefill): the 6-bit unpacking and the scales`,
+  );
+  e(`  ;; are shared; results (f32x4, lane = row) stored at oa and ob.`);
+  e(
+    `  (func $q6_k_g4x2 (param $w i32) (param $x i32) (param $y i32) (param $nb i32) (param $oa i32) (param $ob i32)`,
+  );
+  e(
+    `    (local $fa v128) (local $fb v128) (local $aa v128) (local $ab v128) (local $ba v128) (local $bb v128)`,
+  );
+  e(
+    `    (local $m3f v128) (local $mc0 v128) (local $mff v128) (local $a v128) (local $b v128) (local $c v128)`,
+  );
+  e(
+    `    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $xv v128) (local $t v128)`,
+  );
+  e(`    (local $u v128) (local $sc v128) (local $sv v128) (local $d v128)`);
+  e(`    (local.set $m3f (i8x16.splat (i32.const 0x3f)))`);
+  e(`    (local.set $mc0 (i8x16.splat (i32.const 0xc0)))`);
+  e(`    (local.set $mff (i16x8.splat (i32.const 0xff)))`);
+  e(`    (loop $blk`);
+  e(`      (local.set $aa (v128.const i32x4 0 0 0 0))`);
+  e(`      (local.set $ab (v128.const i32x4 0 0 0 0))`);
+  e(`      (local.set $ba (v128.const i32x4 0 0 0 0))`);
+  e(`      (local.set $bb (v128.const i32x4 0 0 0 0))`);
+  e(`;;@if relaxed`);
+  for (let s = 0; s < 16; s++) sub(s, true);
+  e(`;;@else`);
+  for (let s = 0; s < 16; s++) sub(s, false);
+  e(`;;@end`);
+  e(`      (local.set $d (v128.load16x4_u (i32.add (local.get $w) (i32.const 832))))`);
+  e(`      (local.set $d`);
+  e(`        (v128.or`);
+  e(`          (f32x4.mul`);
+  e(`            (i32x4.shl (v128.and (local.get $d) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))`);
+  e(`            (f32x4.splat (f32.const 0x1p112)))`);
+  e(`          (i32x4.shl (v128.and (local.get $d) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))`);
+  for (const [f, acc, bs, xp] of [
+    ['$fa', '$aa', '$ba', '$x'],
+    ['$fb', '$ab', '$bb', '$y'],
+  ]) {
+    e(`      (local.set ${f}`);
+    e(`        (f32x4.add (local.get ${f})`);
+    e(`          (f32x4.mul`);
+    e(
+      `            (f32x4.convert_i32x4_s (i32x4.sub (local.get ${acc}) (i32x4.shl (local.get ${bs}) (i32.const 5))))`,
+    );
+    e(`            (f32x4.mul (local.get $d) (f32x4.splat (f32.load offset=304 (local.get ${xp})))))))`);
+  }
+  e(`      (local.set $w (i32.add (local.get $w) (i32.const 840)))`);
+  e(`      (local.set $x (i32.add (local.get $x) (i32.const 320)))`);
+  e(`      (local.set $y (i32.add (local.get $y) (i32.const 320)))`);
+  e(`      (br_if $blk (local.tee $nb (i32.sub (local.get $nb) (i32.const 1)))))`);
+  e(`    (v128.store (local.get $oa) (local.get $fa))`);
+  e(`    (v128.store (local.get $ob) (local.get $fb)))`);
+  e(``);
+  return L.join('\n');
+}
+
 /** Both builds of a kernel, selected by the build's `;;@if relaxed` handling. */
 function bothBuilds(make, name, T) {
   return [';;@if relaxed', ...make(name, T, true), ';;@else', ...make(name, T, false), ';;@end'].join('\n');
@@ -278,4 +530,5 @@ function bothBuilds(make, name, T) {
 export const generators = {
   q4_0: () => [bothBuilds(q4_0, '$q4_0_i4', 1), bothBuilds(q4_0, '$q4_0_i4x4', 4)].join('\n\n'),
   q4_k: () => [bothBuilds(q4_k, '$q4_k_i4', 1), bothBuilds(q4_k, '$q4_k_i4x4', 4)].join('\n\n'),
+  q6_k: () => `${q6_kOne()}\n${q6_kTwo()}`,
 };
