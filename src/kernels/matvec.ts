@@ -209,7 +209,8 @@ export class KernelModule {
           throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
         const bs = m.type === GgmlType.Q4_0 ? 18 : m.type === GgmlType.Q8_0 ? 34 : 210;
         // Raw rows go through a scratch area in chunks of whole 4-row groups (a short last group is
-        // padded with zero rows, whose zero scales make them inert), then repack_q4_0 / repack_g4 / repack_q6_k_g4 interleave them.
+        // padded with zero rows, whose zero scales make them inert), then the type's repacker interleaves
+        // them (repack_q4_0, repack_q6_k_g4, repack_g4 for Q8_0).
         const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
         const stage = this.scratchArea(chunkRows * rb);
         for (let r = 0; r < k; r += chunkRows) {
@@ -245,7 +246,7 @@ export class KernelModule {
         break;
       }
       case GgmlType.Q5_K: {
-        const qh = m.type === GgmlType.Q5_K ? 32 : 0;
+        const qh = 32; // Q5_K's high bits (repack_k4 also serves Q4_K with 0)
         const chunkRows = Math.max(1, Math.floor(RAW_CHUNK / rb));
         const stage = this.scratchArea(chunkRows * rb);
         for (let r = 0; r < k; r += chunkRows) {
