@@ -14,16 +14,20 @@
 
 const I = '      ';
 
-/** WAT lines turning 4 f16 at `off` bytes past $w into an f32x4 in `dst` (no NaN/inf/subnormal care needed: scales). */
+/**
+ * WAT lines turning 4 f16 at `off` bytes past $w into an f32x4 in `dst`: the half moved to the top of the
+ * lane and shifted right by 3 arithmetically puts exponent and mantissa where f32 has them (sign copied
+ * into the 3 exponent bits f16 lacks, then masked off), and × 2^112 rebiases the exponent (scales: no
+ * NaN/inf care needed; subnormals come out right because the multiply normalizes them).
+ */
 function f16x4(dst, off) {
   return [
-    `${I}(local.set ${dst} (v128.load16x4_u (i32.add (local.get $w) (i32.const ${off}))))`,
     `${I}(local.set ${dst}`,
-    `${I}  (v128.or`,
-    `${I}    (f32x4.mul`,
-    `${I}      (i32x4.shl (v128.and (local.get ${dst}) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))`,
-    `${I}      (f32x4.splat (f32.const 0x1p112)))`,
-    `${I}    (i32x4.shl (v128.and (local.get ${dst}) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))`,
+    `${I}  (f32x4.mul`,
+    `${I}    (v128.and`,
+    `${I}      (i32x4.shr_s (i32x4.shl (v128.load16x4_u (i32.add (local.get $w) (i32.const ${off}))) (i32.const 16)) (i32.const 3))`,
+    `${I}      (i32x4.splat (i32.const 0x8fffffff)))`,
+    `${I}    (f32x4.splat (f32.const 0x1p112))))`,
   ];
 }
 
