@@ -211,6 +211,19 @@ export class KvCache {
       throw new Error(`KV cache: position ${pos} outside its ${this.nCtx} positions`);
     const { g, k, v } = this.where(layer);
     const hd = this.headDim;
+    if (this.type === 'f16') {
+      // f32 → f16 in wasm (the TS conversion cost ~3 ms a token): keys and values are staged in the
+      // query/output scratch, free until this layer's attend
+      const kvDim = this.nHeadKv * hd;
+      g.f32.set(x.subarray(kOff, kOff + kvDim), g.qPtr >>> 2);
+      g.f32.set(x.subarray(vOff, vOff + kvDim), g.outPtr >>> 2);
+      for (let h = 0; h < this.nHeadKv; h++) {
+        const at = h * this.headBytes + pos * this.headRowBytes;
+        g.ex.to_f16(g.qPtr + h * hd * 4, k + at, hd);
+        g.ex.to_f16(g.outPtr + h * hd * 4, v + at, hd);
+      }
+      return;
+    }
     for (let h = 0; h < this.nHeadKv; h++) {
       const at = h * this.headBytes + pos * this.headRowBytes;
       this.storeRow(g, k + at, x, kOff + h * hd, hd);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KvCache, type KvType, kvRowBytes } from '../../src/model/kv-cache.js';
+import { roundToF16 } from '../../src/model/ops-ref.js';
 import { createBackend } from '../../src/threads/index.js';
 
 function rand(n: number, seed: number, amp = 1): Float32Array {
@@ -92,6 +93,39 @@ test('the cache stores what it is given: f32 exactly, f16 rounded, q8_0 within a
   }
   assert.equal(kvRowBytes('q8_0', 3072), 3264);
   assert.equal(kvRowBytes('f16', 3072), 6144);
+});
+
+test('the f16 cache rounds exactly as the TS conversion (ties to even, subnormals, overflow, NaN)', () => {
+  const hd = 16;
+  const x = new Float32Array(2 * hd);
+  const edge = [
+    0,
+    -0,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+    65504,
+    65520,
+    1e6,
+    -1e6,
+    2 ** -24,
+    2 ** -25,
+    3 * 2 ** -26,
+    1e-8,
+  ];
+  edge.push(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.1, -0.3333, 5.96e-8);
+  x.set(edge.slice(0, 2 * hd));
+  const r = rand(2 * hd, 7, 3);
+  for (let i = edge.length; i < 2 * hd; i++) x[i] = r[i]!;
+  const c = new KvCache(1, 2, 1, hd, 'f16', 1, 1);
+  c.store(0, 1, x, 0, hd);
+  const got = [...c.read(0, 'k', 2).subarray(hd), ...c.read(0, 'v', 2).subarray(hd)];
+  for (let i = 0; i < 2 * hd; i++) {
+    const want = roundToF16(x[i]!);
+    assert.ok(
+      Object.is(got[i], want) || (Number.isNaN(got[i]!) && Number.isNaN(want)),
+      `[${i}] ${x[i]}: ${got[i]} vs ${want}`,
+    );
+  }
 });
 
 test('bad cache settings and positions are named', () => {
