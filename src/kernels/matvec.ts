@@ -204,15 +204,19 @@ export class KernelModule {
     switch (m.type) {
       case GgmlType.Q4_0:
       case GgmlType.Q8_0:
-      case GgmlType.Q6_K: {
+      case GgmlType.Q6_K:
+      case GgmlType.Q4_K: {
         if (row0 % 4 !== 0)
           throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
-        const bs = m.type === GgmlType.Q4_0 ? 18 : m.type === GgmlType.Q8_0 ? 34 : 210;
+        const bs = PACKED[m.type]!.block;
         // Raw rows go through a scratch area in chunks of whole 4-row groups (a short last group is
         // padded with zero rows, whose zero scales make them inert), then the type's repacker interleaves
-        // them (repack_q4_0, repack_q6_k_g4, repack_g4 for Q8_0).
+        // them (Q4_K: first to 148 B rows with unpacked scales by repack_k4, then repack_q4_k).
         const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
-        const stage = this.scratchArea(chunkRows * rb);
+        const stage = this.scratchArea(
+          chunkRows * rb + (m.type === GgmlType.Q4_K ? chunkRows * nb * 148 : 0),
+        );
+        const unpacked = stage + chunkRows * rb;
         for (let r = 0; r < k; r += chunkRows) {
           const kr = Math.min(chunkRows, k - r);
           const groups = Math.ceil(kr / 4);
@@ -222,26 +226,10 @@ export class KernelModule {
           const dst = m.ptr + ((row0 + r) / 4) * nb * 4 * bs;
           if (m.type === GgmlType.Q4_0) ex.repack_q4_0(stage, dst, groups, nb);
           else if (m.type === GgmlType.Q6_K) ex.repack_q6_k_g4(stage, dst, groups, nb);
-          else ex.repack_g4(stage, dst, groups, nb, bs);
-        }
-        break;
-      }
-      case GgmlType.Q4_K: {
-        if (row0 % 4 !== 0)
-          throw new Error(`fillRows: row0 ${row0} of a grouped type must be a multiple of 4`);
-        // Raw rows → 148 B rows (scales unpacked, repack_k4) → interleaved 4-row groups (repack_q4_k);
-        // a short last group is padded with zero rows (zero d and dmin: inert).
-        const chunkRows = Math.max(4, Math.floor(RAW_CHUNK / rb / 4) * 4);
-        const stage = this.scratchArea(chunkRows * (rb + nb * 148));
-        const unpacked = stage + chunkRows * rb;
-        for (let r = 0; r < k; r += chunkRows) {
-          const kr = Math.min(chunkRows, k - r);
-          const groups = Math.ceil(kr / 4);
-          const mem = new Uint8Array(ex.memory.buffer);
-          mem.set(src.subarray(r * rb, (r + kr) * rb), stage);
-          mem.fill(0, stage + kr * rb, stage + groups * 4 * rb);
-          ex.repack_k4(stage, unpacked, groups * 4 * nb, 0);
-          ex.repack_q4_k(unpacked, m.ptr + ((row0 + r) / 4) * nb * 4 * 148, groups, nb);
+          else if (m.type === GgmlType.Q4_K) {
+            ex.repack_k4(stage, unpacked, groups * 4 * nb, 0);
+            ex.repack_q4_k(unpacked, dst, groups, nb);
+          } else ex.repack_g4(stage, dst, groups, nb, bs);
         }
         break;
       }

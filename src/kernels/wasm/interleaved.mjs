@@ -279,33 +279,21 @@ function q4_k(name, T, relaxed) {
 
 const sh = (lanes) => lanes.flatMap((l) => [2 * l, 2 * l + 1]).join(' ');
 
+/** Emits the loads of Q6_K sub-block s's three 16-byte vectors into $a $b $c; its activation offset, pair, half. */
+function loadSub(e, s) {
+  e(`      (local.set $a (v128.load offset=${48 * s} (local.get $w)))`);
+  e(`      (local.set $b (v128.load offset=${48 * s + 16} (local.get $w)))`);
+  e(`      (local.set $c (v128.load offset=${48 * s + 32} (local.get $w)))`);
+  return { x: 16 * s, p: s >> 1, o: s & 1 };
+}
+
 function q6_kOne() {
   const L = [];
   const e = (s) => L.push(s);
   // relaxed sub-block s body
   const BAR = `      (v128.store (i32.const 512) (local.get $acc)) ;; barrier (see header)`;
-  function subRelaxed(s) {
-    const q = 48 * s,
-      x = 16 * s,
-      p = s >> 1,
-      o = s & 1;
-    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
-    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
-    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
-    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x}))))`);
-    e(`      (local.set $v (v128.and (local.get $a) (local.get $m3f)))`);
-    e(`      (local.set $t (DOT8 $xv $v))`);
-    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 4}))))`);
-    e(`      (local.set $v (v128.and (local.get $b) (local.get $m3f)))`);
-    e(`      (local.set $t (i16x8.add (local.get $t) (DOT8 $xv $v)))`);
-    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 8}))))`);
-    e(`      (local.set $v (v128.and (local.get $c) (local.get $m3f)))`);
-    e(`      (local.set $u (DOT8 $xv $v))`);
-    e(
-      `      (local.set $v (v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2))))`,
-    );
-    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 12}))))`);
-    e(`      (local.set $u (i16x8.add (local.get $u) (DOT8 $xv $v)))`);
+  // shared by both builds: the sub-block's scales (pair p, half o) and the i32 sums; Σ sc·bsum per pair
+  function scaleTail(p, o) {
     if (o === 0)
       e(`      (local.set $sc (v128.load8x8_s (i32.add (local.get $w) (i32.const ${768 + 8 * p}))))`);
     e(
@@ -321,14 +309,26 @@ function q6_kOne() {
     if (o === 1) e(`      (v128.store (i32.const 528) (local.get $bs))`);
     e(BAR);
   }
+  function subRelaxed(s) {
+    const { x, p, o } = loadSub(e, s);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x}))))`);
+    e(`      (local.set $v (v128.and (local.get $a) (local.get $m3f)))`);
+    e(`      (local.set $t (DOT8 $xv $v))`);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 4}))))`);
+    e(`      (local.set $v (v128.and (local.get $b) (local.get $m3f)))`);
+    e(`      (local.set $t (i16x8.add (local.get $t) (DOT8 $xv $v)))`);
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 8}))))`);
+    e(`      (local.set $v (v128.and (local.get $c) (local.get $m3f)))`);
+    e(`      (local.set $u (DOT8 $xv $v))`);
+    e(
+      `      (local.set $v (v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2))))`,
+    );
+    e(`      (local.set $xv (v128.load32_splat (i32.add (local.get $x) (i32.const ${x + 12}))))`);
+    e(`      (local.set $u (i16x8.add (local.get $u) (DOT8 $xv $v)))`);
+    scaleTail(p, o);
+  }
   function subPlain(s) {
-    const q = 48 * s,
-      x = 16 * s,
-      p = s >> 1,
-      o = s & 1;
-    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
-    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
-    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
+    const { x, p, o } = loadSub(e, s);
     const vs = [
       `(v128.and (local.get $a) (local.get $m3f))`,
       `(v128.and (local.get $b) (local.get $m3f))`,
@@ -343,20 +343,7 @@ function q6_kOne() {
       const prod = `(i16x8.add (i16x8.mul (i16x8.shr_s (i16x8.shl (local.get $xv) (i32.const 8)) (i32.const 8)) (v128.and (local.get $v) (local.get $mff))) (i16x8.mul (i16x8.shr_s (local.get $xv) (i32.const 8)) (i16x8.shr_u (local.get $v) (i32.const 8))))`;
       e(`      (local.set ${r} ${j % 2 ? `(i16x8.add (local.get ${r}) ${prod})` : prod})`);
     }
-    if (o === 0)
-      e(`      (local.set $sc (v128.load8x8_s (i32.add (local.get $w) (i32.const ${768 + 8 * p}))))`);
-    e(
-      `      (local.set $sv (i8x16.shuffle ${sh([o, o, 2 + o, 2 + o, 4 + o, 4 + o, 6 + o, 6 + o])} (local.get $sc) (local.get $sc)))`,
-    );
-    e(
-      `      (local.set $acc (i32x4.add (local.get $acc) (i32x4.add (i32x4.dot_i16x8_s (local.get $t) (local.get $sv)) (i32x4.dot_i16x8_s (local.get $u) (local.get $sv)))))`,
-    );
-    if (o === 1)
-      e(
-        `      (local.set $bs (i32x4.add (local.get $bs) (i32x4.dot_i16x8_s (local.get $sc) (v128.load32_splat (i32.add (local.get $x) (i32.const ${256 + 4 * p}))))))`,
-      );
-    if (o === 1) e(`      (v128.store (i32.const 528) (local.get $bs))`);
-    e(BAR);
+    scaleTail(p, o);
   }
   e(`  ;; ---------------------------------------------------------------- Q6_K (4-row interleaved) × Q8_K`);
   e(
@@ -425,13 +412,7 @@ function q6_kTwo() {
   const e = (s) => L.push(s);
   const V3 = `(v128.or (v128.or (i16x8.shr_u (v128.and (local.get $a) (local.get $mc0)) (i32.const 6)) (i16x8.shr_u (v128.and (local.get $b) (local.get $mc0)) (i32.const 4))) (i16x8.shr_u (v128.and (local.get $c) (local.get $mc0)) (i32.const 2)))`;
   function sub(s, relaxed) {
-    const q = 48 * s,
-      x = 16 * s,
-      p = s >> 1,
-      o = s & 1;
-    e(`      (local.set $a (v128.load offset=${q} (local.get $w)))`);
-    e(`      (local.set $b (v128.load offset=${q + 16} (local.get $w)))`);
-    e(`      (local.set $c (v128.load offset=${q + 32} (local.get $w)))`);
+    const { x, p, o } = loadSub(e, s);
     e(`      (local.set $v0 (v128.and (local.get $a) (local.get $m3f)))`);
     e(`      (local.set $v1 (v128.and (local.get $b) (local.get $m3f)))`);
     e(`      (local.set $v2 (v128.and (local.get $c) (local.get $m3f)))`);
