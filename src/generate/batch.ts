@@ -73,7 +73,7 @@ export class DecodeScheduler implements DecodeStep {
       );
       this.passes++;
       this.steps += ok.length;
-      ok.forEach((p, i) => p.resolve(logits[i]!));
+      for (let i = 0; i < ok.length; i++) ok[i]!.resolve(logits[i]!);
     } catch (e) {
       for (const p of ok) p.reject(e);
     }
