@@ -677,7 +677,7 @@
           (i8x16.splat (i32.const 3)))
         (i32.const 4))))
 
-  ;; Q6_K rows → groups of 4 interleaved rows (840 B per group block, layout at $q6_k_g4): for `ng` groups of
+  ;; Q6_K rows → groups of 4 interleaved rows (840 B per group block; layout documented with its kernels in interleaved.mjs): for `ng` groups of
   ;; 4 rows at src (row stride nb·210), writes each block's 16 sub-blocks (4×4 transposes of the decoded
   ;; values, packed 4 vectors into 3), the scales as [pair][row][2] and the 4 d.
   (func (export "repack_q6_k_g4") (param $src i32) (param $dst i32) (param $ng i32) (param $nb i32)
