@@ -11,7 +11,7 @@ import {
   runAttendKernel,
   sharedOpsMemory,
 } from '../kernels/ops.js';
-import { F16_TO_F32, fp32ToFp16 } from '../quant/f16.js';
+import { F16_TO_F32 } from '../quant/f16.js';
 import { dequantizeRow, quantizeRow } from '../quant/index.js';
 import type { ParallelAttention } from './backend.js';
 import { roundToF16, softmax } from './ops-ref.js';
@@ -237,10 +237,6 @@ export class KvCache {
       const f = g.f32;
       const i0 = at >>> 2;
       for (let d = 0; d < n; d++) f[i0 + d] = x[off + d]!;
-    } else if (this.type === 'f16') {
-      const h = g.u16;
-      const i0 = at >>> 1;
-      for (let d = 0; d < n; d++) h[i0 + d] = fp32ToFp16(x[off + d]!);
     } else {
       quantizeRow(GgmlType.Q8_0, x, off, g.u8, at, n);
     }

@@ -363,6 +363,7 @@ function forwardRows(
     } else {
       const gu = s.ffA.subarray(0, n * 2 * c.nFf);
       be.matmul(L.up, xn, n, gu);
+      // the reference path (attention: 'ref', the default of the reference backend) keeps the TS twin
       if (c.nFf % 4 === 0 && !segs[0]!.seq.attentionRef) siluMulFusedSimd(gu, act, n, c.nFf);
       else siluMulFused(gu, act, n, c.nFf);
     }

@@ -383,21 +383,14 @@ function q6_kOne() {
   for (let s = 0; s < 16; s++) subPlain(s);
   e(`;;@end`);
   e(`      ;; Σ sc·(q − 32)·x = Σ sc·q·x − 32·Σ sc·bsum16; times d_row · d_x`);
-  e(`      (local.set $h (v128.load16x4_u (i32.add (local.get $w) (i32.const 832))))`);
+  for (const line of f16x4('$h', 832)) e(line);
   e(`      (local.set $facc`);
   e(`        (f32x4.add (local.get $facc)`);
   e(`          (f32x4.mul`);
   e(
     `            (f32x4.convert_i32x4_s (i32x4.sub (local.get $acc) (i32x4.shl (local.get $bs) (i32.const 5))))`,
   );
-  e(`            (f32x4.mul`);
-  e(`              (v128.or`);
-  e(`                (f32x4.mul`);
-  e(
-    `                  (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))`,
-  );
-  e(`                  (f32x4.splat (f32.const 0x1p112)))`);
-  e(`                (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16)))`);
+  e(`            (f32x4.mul (local.get $h)`);
   e(`              (f32x4.splat (f32.load offset=304 (local.get $x)))))))`);
   e(`      (local.set $w (i32.add (local.get $w) (i32.const 840)))`);
   e(`      (local.set $x (i32.add (local.get $x) (i32.const 320)))`);
@@ -477,13 +470,7 @@ function q6_kTwo() {
   e(`;;@else`);
   for (let s = 0; s < 16; s++) sub(s, false);
   e(`;;@end`);
-  e(`      (local.set $d (v128.load16x4_u (i32.add (local.get $w) (i32.const 832))))`);
-  e(`      (local.set $d`);
-  e(`        (v128.or`);
-  e(`          (f32x4.mul`);
-  e(`            (i32x4.shl (v128.and (local.get $d) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))`);
-  e(`            (f32x4.splat (f32.const 0x1p112)))`);
-  e(`          (i32x4.shl (v128.and (local.get $d) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))`);
+  for (const line of f16x4('$d', 832)) e(line);
   for (const [f, acc, bs, xp] of [
     ['$fa', '$aa', '$ba', '$x'],
     ['$fb', '$ab', '$bb', '$y'],
